@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import type { Database } from '@outpost/db/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
+import type { SecretBox } from './lib/secret-box.ts';
+import { apiTokenRoutes } from './modules/api-tokens/routes.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { environmentRoutes } from './modules/environments/routes.ts';
+import { healthRoutes } from './modules/health/routes.ts';
+import { memberRoutes } from './modules/members/routes.ts';
+import { accessPlugin } from './plugins/access.ts';
+import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { openApiPlugin } from './plugins/openapi.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+    secrets: SecretBox;
+  }
+}
+
+export interface AppDependencies {
+  config: Config;
+  db: Database;
+  secrets: SecretBox;
+}
+
+/** Paths in log lines that may hold a secret; pino replaces them. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*.clientSecret',
+  '*.secret',
+];
+
+/** Builds the API without listening; `server.ts` listens, tests use `inject`. */
+export async function buildApp({ config, db, secrets }: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    // Only addresses set by the configured number of proxies in front of the API are trusted.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
+    bodyLimit: 1024 * 1024,
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+  });
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('secrets', secrets);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `Too many attempts; try again in ${context.after}`),
+  });
+  await app.register(openApiPlugin);
+  await app.register(accessPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(environmentRoutes);
+  await app.register(memberRoutes);
+  await app.register(apiTokenRoutes);
+  await app.register(auditRoutes);
+  return app;
+}

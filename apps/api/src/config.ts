@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** Every setting the API reads. Nothing else in the API reads `process.env`. */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  OUTPOST_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  OUTPOST_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** 32 bytes, base64 or hex. Unset: generated once into the data directory. */
+  OUTPOST_SECRET_KEY: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Database connections per API process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Sign-up and log-in attempts allowed per minute, per client address (log-in: per address and e-mail). */
+  OUTPOST_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Trust X-Forwarded-* from this many proxies in front of the API (0: none). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicUrl: string;
+  secretKey: string | undefined;
+  logLevel: RawConfig['LOG_LEVEL'];
+  databasePoolSize: number;
+  trustProxyHops: number;
+  authRateLimit: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; a bad value names the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const raw = parsed.data;
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir: path.resolve(raw.OUTPOST_DATA_DIR),
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    publicUrl: (raw.OUTPOST_PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
+    secretKey: raw.OUTPOST_SECRET_KEY,
+    logLevel: raw.LOG_LEVEL,
+    databasePoolSize: raw.DATABASE_POOL_SIZE,
+    trustProxyHops: raw.TRUST_PROXY_HOPS,
+    authRateLimit: raw.OUTPOST_AUTH_RATE_LIMIT,
+  };
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDatabaseClient } from '@outpost/db/client';
+import { startEmbeddedDatabase } from '@outpost/db/embedded';
+import { runMigrations } from '@outpost/db/migrate';
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { SecretBox } from './lib/secret-box.ts';
+import { loadSecretKey } from './lib/secret-key.ts';
+
+/** The bundle ships the committed migrations beside itself (see scripts/build.mjs). */
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  const config = loadConfig(process.env);
+  const log = pino({ level: config.logLevel });
+
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedDatabase({
+        dataDir: config.dataDir,
+        onLog: (line) => log.debug({ component: 'postgres' }, line.trim()),
+      });
+  if (embedded) log.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  const databaseUrl = config.databaseUrl ?? embedded?.url ?? '';
+
+  const migrations = await runMigrations(databaseUrl, MIGRATIONS_DIR);
+  log.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, 'database migrated');
+
+  const db = createDatabaseClient({ url: databaseUrl, poolSize: config.databasePoolSize });
+  const secrets = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
+  const app = await buildApp({ config, db, secrets });
+
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    forced.unref();
+    try {
+      await app.close();
+      await db.$disconnect();
+      await embedded?.stop();
+      app.log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ publicUrl: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'Outpost API ready');
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

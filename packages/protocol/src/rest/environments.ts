@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+export { Environment } from './accounts.ts';
+
+export const EnvironmentSlug = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'Use 1–40 lower-case letters, digits and dashes');
+
+export const CreateEnvironmentBody = z.object({
+  name: z.string().trim().min(1, 'Name is required').max(60),
+  slug: EnvironmentSlug,
+});
+export type CreateEnvironmentBody = z.infer<typeof CreateEnvironmentBody>;
+
+/** At most this many environments per multi-environment account. */
+export const MAX_ENVIRONMENTS = 100;
+
+/** The header that says which environment a cookie request acts in. */
+export const ENVIRONMENT_HEADER = 'x-outpost-environment';
