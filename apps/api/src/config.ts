@@ -10,7 +10,7 @@ const optionalString = z
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().default('0.0.0.0'),
-  OUTPOST_DATA_DIR: z.string().default('./data'),
+  OUTPOST_DATA_DIR: optionalString.transform((value) => value ?? './data'),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   OUTPOST_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults that run one instance on the embedded database', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      logLevel: 'info',
+    });
+    expect(config.dataDir).toBe(path.resolve('./data'));
+    expect(config.publicUrl).toBe('http://localhost:4000');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({
+      DATABASE_URL: '',
+      OUTPOST_DATA_DIR: '',
+      REDIS_URL: '',
+      OUTPOST_PUBLIC_URL: '',
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe(path.resolve('./data'));
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '4321',
+      DATABASE_URL: 'postgresql://db.internal:5432/outpost',
+      REDIS_URL: 'redis://cache:6379',
+      OUTPOST_PUBLIC_URL: 'https://outpost.example.com/',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 4321,
+      databaseUrl: 'postgresql://db.internal:5432/outpost',
+      redisUrl: 'redis://cache:6379',
+      publicUrl: 'https://outpost.example.com',
+      logLevel: 'debug',
+    });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});
