@@ -26,6 +26,11 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
+/** A whole (short) list: `{ items }`. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
+}
+
 /** A resource name: trimmed, 1–100 characters. */
 export const ResourceName = z
   .string()

@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { Environment } from './accounts.ts';
+import { listOf } from './common.ts';
 
-export { Environment } from './accounts.ts';
+export { Environment };
+
+export const EnvironmentList = listOf(Environment);
+export type EnvironmentList = z.infer<typeof EnvironmentList>;
 
 export const EnvironmentSlug = z
   .string()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Role } from '../roles.ts';
 import { Email } from './accounts.ts';
+import { listOf } from './common.ts';
 
 export const Member = z.object({
   id: z.uuid(),
@@ -13,6 +14,9 @@ export const Member = z.object({
   createdAt: z.iso.datetime(),
 });
 export type Member = z.infer<typeof Member>;
+
+export const MemberList = listOf(Member);
+export type MemberList = z.infer<typeof MemberList>;
 
 export const AddMemberBody = z.object({ email: Email, role: Role });
 export type AddMemberBody = z.infer<typeof AddMemberBody>;

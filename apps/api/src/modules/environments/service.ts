@@ -1,6 +1,14 @@
 import type { Database, Prisma } from '@outpost/db/client';
 import type { License } from '@outpost/protocol/rest/accounts';
-import type { RequestEnvironment } from '../../context.ts';
+import {
+  type CreateEnvironmentBody,
+  type Environment,
+  MAX_ENVIRONMENTS,
+} from '@outpost/protocol/rest/environments';
+import type { FastifyRequest } from 'fastify';
+import type { Actor, RequestEnvironment } from '../../context.ts';
+import { conflict, notFound } from '../../errors.ts';
+import { recordAuditEvent } from '../audit/service.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -34,5 +42,66 @@ export async function findEnvironmentBySlug(
 }
 
 export async function listEnvironments(db: Database, accountId: string) {
-  return db.environment.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
+  return db.environment.findMany({ where: { accountId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
+
+export function toEnvironment(environment: {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: Date;
+}): Environment {
+  return {
+    id: environment.id,
+    slug: environment.slug,
+    name: environment.name,
+    createdAt: environment.createdAt.toISOString(),
+  };
+}
+
+export interface NewEnvironment {
+  accountId: string;
+  actor: Actor;
+  body: CreateEnvironmentBody;
+  request: Pick<FastifyRequest, 'ip' | 'headers'>;
+}
+
+/**
+ * Adds an environment with a scope of its own to a multi-environment account. The account row is
+ * locked for the transaction, so concurrent requests can neither pass the limit together nor race
+ * a license migration.
+ */
+export async function createEnvironment(db: Database, { accountId, actor, body, request }: NewEnvironment) {
+  return db.$transaction(async (tx) => {
+    const [account] = await tx.$queryRaw<{ license: License }[]>`
+      SELECT license::text AS license FROM "Account" WHERE id = ${accountId}::uuid FOR UPDATE`;
+    if (!account) throw notFound('Account');
+    if (account.license === 'LEGACY') {
+      throw conflict(
+        'Legacy accounts have exactly two environments, Production and Sandbox, which share every resource; migrate the account to multi-environment first',
+      );
+    }
+    const count = await tx.environment.count({ where: { accountId } });
+    if (count >= MAX_ENVIRONMENTS) {
+      throw conflict(`An account has at most ${MAX_ENVIRONMENTS} environments`);
+    }
+    const taken = await tx.environment.findUnique({
+      where: { accountId_slug: { accountId, slug: body.slug } },
+      select: { id: true },
+    });
+    if (taken) throw conflict(`An environment with the slug "${body.slug}" already exists`);
+    const scope = await tx.scope.create({ data: { accountId } });
+    const environment = await tx.environment.create({
+      data: { accountId, scopeId: scope.id, slug: body.slug, name: body.name },
+    });
+    await recordAuditEvent(tx, {
+      accountId,
+      action: 'environment.created',
+      actor,
+      target: { type: 'environment', id: environment.id },
+      metadata: { slug: environment.slug, name: environment.name },
+      request,
+    });
+    return environment;
+  });
 }

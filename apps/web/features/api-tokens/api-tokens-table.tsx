@@ -1,0 +1,101 @@
+'use client';
+
+import type { ApiToken } from '@outpost/protocol/rest/api-tokens';
+import { Badge } from '@/components/badge';
+import { MoreIcon } from '@/components/icons';
+import { Menu, MenuItem, MenuSeparator } from '@/components/menu';
+import { CellActions, CellText, cellStyles, Table } from '@/components/table';
+import { formatDateTime, formatRelative } from '@/lib/format';
+import { ROLE_LABELS } from '@/lib/roles';
+import { TokenCell } from './token-cell';
+
+export interface ApiTokenRowActions {
+  onShow: (token: ApiToken) => void;
+  onHide: (token: ApiToken) => void;
+  onEdit: (token: ApiToken) => void;
+  onGenerate: (token: ApiToken) => void;
+  onDelete: (token: ApiToken) => void;
+}
+
+export function ApiTokensTable({
+  tokens,
+  revealed,
+  revealing,
+  actions,
+}: {
+  tokens: ApiToken[];
+  /** Tokens shown in full, by API token id. */
+  revealed: Record<string, string>;
+  /** The id whose Show token is in flight. */
+  revealing: string | undefined;
+  actions: ApiTokenRowActions;
+}) {
+  return (
+    <Table label="API tokens">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Role</th>
+          <th scope="col">Environment</th>
+          <th scope="col">Token</th>
+          <th scope="col">Last used</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {tokens.map((token) => (
+          <tr key={token.id} data-testid={`api-token-${token.name}`}>
+            <td>
+              <CellText primary={token.name} secondary={`Created ${formatRelative(token.createdAt)}`} />
+            </td>
+            <td>
+              <Badge>{ROLE_LABELS[token.role]}</Badge>
+            </td>
+            <td>{token.environment.name}</td>
+            <td>
+              <TokenCell
+                name={token.name}
+                last4={token.tokenLast4}
+                revealed={revealed[token.id]}
+                loading={revealing === token.id}
+                onShow={() => actions.onShow(token)}
+                onHide={() => actions.onHide(token)}
+              />
+            </td>
+            <td className={cellStyles.muted}>
+              {token.lastUsedAt ? (
+                <time dateTime={token.lastUsedAt} title={formatDateTime(token.lastUsedAt)}>
+                  {formatRelative(token.lastUsedAt)}
+                </time>
+              ) : (
+                'Never'
+              )}
+            </td>
+            <td>
+              <CellActions>
+                <Menu
+                  label={`Actions for ${token.name}`}
+                  align="end"
+                  trigger={
+                    <>
+                      Actions <MoreIcon size={15} />
+                    </>
+                  }
+                >
+                  <MenuItem onSelect={() => actions.onEdit(token)}>Edit</MenuItem>
+                  <MenuItem onSelect={() => actions.onGenerate(token)}>Generate token</MenuItem>
+                  <MenuSeparator />
+                  <MenuItem tone="danger" onSelect={() => actions.onDelete(token)}>
+                    Delete
+                  </MenuItem>
+                </Menu>
+              </CellActions>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}
