@@ -38,7 +38,11 @@ async function cleanCheckout(): Promise<string> {
 
 /** This process's environment without anything that would point the product elsewhere. */
 function productEnvironment(): NodeJS.ProcessEnv {
-  const env = { ...process.env, PORT: String(API_PORT), OUTPOST_WEB_PORT: String(WEB_PORT) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(API_PORT),
+    OUTPOST_WEB_PORT: String(WEB_PORT),
+  };
   for (const name of ['DATABASE_URL', 'OUTPOST_DATA_DIR', 'REDIS_URL', 'OUTPOST_API_URL']) delete env[name];
   return env;
 }
