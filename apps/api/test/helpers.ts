@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createDatabaseClient, type Database } from '@outpost/db/client';
 import { createTestDatabase } from '@outpost/db/testing';
 import type { License, Me } from '@outpost/protocol/rest/accounts';
+import type { ApiTokenRole, CreatedApiToken } from '@outpost/protocol/rest/api-tokens';
+import type { Member } from '@outpost/protocol/rest/members';
+import type { Role } from '@outpost/protocol/roles';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -104,4 +107,59 @@ export function sessionCookie(response: LightMyRequestResponse): string {
   const cookie = response.cookies.find((candidate) => candidate.name === 'outpost_session');
   if (!cookie) throw new Error('no session cookie in the response');
   return cookie.value;
+}
+
+export interface AddedMember {
+  /** A session of the member in the account they were added to. */
+  cookie: string;
+  member: Member;
+  email: string;
+}
+
+/**
+ * Adds a member over HTTP the way a person joins: the owner adds their e-mail, they sign up (which
+ * gives them an account of their own too) and switch to the account they were added to.
+ */
+export async function addMember(
+  app: FastifyInstance,
+  owner: SignedUp,
+  role: Role,
+  options: { email?: string } = {},
+): Promise<AddedMember> {
+  const email = options.email ?? uniqueEmail(role.toLowerCase());
+  const added = await call(app, 'POST', '/v1/members', {
+    as: { cookie: owner.cookie },
+    body: { email, role },
+  });
+  if (added.statusCode !== 201) throw new Error(`add member failed: ${added.statusCode} ${added.body}`);
+  const invitee = await signUp(app, { email, accountName: `${role} personal` });
+  const switched = await call(app, 'POST', '/v1/me/account', {
+    as: { cookie: invitee.cookie },
+    body: { accountId: owner.me.account.id },
+  });
+  if (switched.statusCode !== 200) throw new Error(`switch failed: ${switched.statusCode} ${switched.body}`);
+  return { cookie: sessionCookie(switched), member: added.json(), email };
+}
+
+/** Creates an API token over HTTP (in `environment`, default production) and returns it with its token. */
+export async function createApiToken(
+  app: FastifyInstance,
+  as: Credentials,
+  options: { name?: string; role?: ApiTokenRole; environment?: string } = {},
+): Promise<CreatedApiToken> {
+  counter += 1;
+  const response = await call(app, 'POST', '/v1/api-tokens', {
+    as,
+    ...(options.environment ? { environment: options.environment } : {}),
+    body: { name: options.name ?? `token ${counter}`, role: options.role ?? 'ADMIN' },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`create token failed: ${response.statusCode} ${response.body}`);
+  return response.json();
+}
+
+/** The `issues[].path` of a validation error. */
+export function issuePaths(response: LightMyRequestResponse): string[] {
+  const body = response.json() as { error?: { issues?: { path: string }[] } };
+  return body.error?.issues?.map((issue) => issue.path) ?? [];
 }

@@ -1,0 +1,476 @@
+import { randomBytes } from 'node:crypto';
+import type { CreatedApiToken } from '@outpost/protocol/rest/api-tokens';
+import type { Role } from '@outpost/protocol/roles';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Access } from '../src/context.ts';
+import { createSession } from '../src/modules/auth/sessions.ts';
+import {
+  type CallOptions,
+  type Credentials,
+  call,
+  createApiToken,
+  PASSWORD,
+  type SignedUp,
+  signUp,
+  startTestApp,
+  type TestApp,
+  uniqueEmail,
+} from './helpers.ts';
+
+/**
+ * Every `/v1` route × every way in that must be refused. The first test compares this table with
+ * the routes the app registers, so a new route without a case here fails until it gets one.
+ */
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+interface RouteCase {
+  method: Method;
+  /** As registered, e.g. `/v1/members/:id`. */
+  route: string;
+  access: Access;
+  /** A valid request against the tenant's own fixtures: valid enough to reach the access check. */
+  request(tenant: Tenant): { url: string; body?: unknown };
+  /** Names one of the tenant's resources: another tenant must get 404. */
+  resource?: true;
+  /** For a signed-in person only: an API token gets 400 even when its role allows the route. */
+  sessionOnly?: true;
+}
+
+const ROUTE_CASES: RouteCase[] = [
+  {
+    method: 'POST',
+    route: '/v1/auth/signup',
+    access: 'public',
+    request: () => ({
+      url: '/v1/auth/signup',
+      body: { email: uniqueEmail('signup'), password: PASSWORD, accountName: 'New' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/auth/login',
+    access: 'public',
+    request: (tenant) => ({ url: '/v1/auth/login', body: { email: tenant.owner.email, password: PASSWORD } }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/auth/logout',
+    access: 'read',
+    sessionOnly: true,
+    request: () => ({ url: '/v1/auth/logout' }),
+  },
+  { method: 'GET', route: '/v1/me', access: 'read', sessionOnly: true, request: () => ({ url: '/v1/me' }) },
+  {
+    method: 'POST',
+    route: '/v1/me/account',
+    access: 'read',
+    sessionOnly: true,
+    resource: true,
+    request: (tenant) => ({ url: '/v1/me/account', body: { accountId: tenant.accountId } }),
+  },
+  { method: 'GET', route: '/v1/environments', access: 'read', request: () => ({ url: '/v1/environments' }) },
+  {
+    method: 'POST',
+    route: '/v1/environments',
+    access: 'admin',
+    request: () => ({
+      url: '/v1/environments',
+      body: { name: 'New', slug: `env-${randomBytes(4).toString('hex')}` },
+    }),
+  },
+  { method: 'GET', route: '/v1/members', access: 'read', request: () => ({ url: '/v1/members' }) },
+  {
+    method: 'POST',
+    route: '/v1/members',
+    access: 'admin',
+    request: () => ({ url: '/v1/members', body: { email: uniqueEmail('added'), role: 'MONITOR' } }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/members/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/members/${tenant.bystander.memberId}`, body: { role: 'ADMIN' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/members/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/members/${tenant.bystander.memberId}` }),
+  },
+  { method: 'GET', route: '/v1/api-tokens', access: 'admin', request: () => ({ url: '/v1/api-tokens' }) },
+  {
+    method: 'POST',
+    route: '/v1/api-tokens',
+    access: 'admin',
+    request: () => ({ url: '/v1/api-tokens', body: { name: `new ${randomBytes(4).toString('hex')}` } }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/api-tokens/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/api-tokens/${tenant.targetToken.id}` }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/api-tokens/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({
+      url: `/v1/api-tokens/${tenant.targetToken.id}`,
+      body: { name: 'renamed', role: 'ADMIN' },
+    }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/api-tokens/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/api-tokens/${tenant.targetToken.id}` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/api-tokens/:id/token',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/api-tokens/${tenant.targetToken.id}/token` }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/api-tokens/:id/token',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/api-tokens/${tenant.targetToken.id}/token` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit-events',
+    access: 'admin',
+    request: () => ({ url: '/v1/audit-events?limit=200' }),
+  },
+];
+
+const ROLES_ALLOWED: Record<Access, Role[]> = {
+  public: ['OWNER', 'ADMIN', 'MANAGE', 'MONITOR'],
+  read: ['OWNER', 'ADMIN', 'MANAGE', 'MONITOR'],
+  manage: ['OWNER', 'ADMIN', 'MANAGE'],
+  tokens: ['OWNER', 'ADMIN', 'MANAGE'],
+  admin: ['OWNER', 'ADMIN'],
+  owner: ['OWNER'],
+};
+const allows = (routeCase: RouteCase, role: Role) => ROLES_ALLOWED[routeCase.access].includes(role);
+
+const label = (routeCase: RouteCase) => `${routeCase.method} ${routeCase.route}`;
+const guarded = ROUTE_CASES.filter((routeCase) => routeCase.access !== 'public');
+const stateChanging = ROUTE_CASES.filter((routeCase) => routeCase.method !== 'GET');
+
+/** Everything of one account a test needs, plus the strings no other account may ever see. */
+interface Tenant {
+  accountId: string;
+  owner: SignedUp;
+  /** A session per role, each a different member. */
+  sessions: Record<Role, string>;
+  /** The user behind each of those sessions. */
+  users: Record<Role, string>;
+  /** A member that the member routes act on. */
+  bystander: { memberId: string; email: string };
+  /** The API token that the API token routes act on. */
+  targetToken: CreatedApiToken;
+  adminToken: CreatedApiToken;
+  monitorToken: CreatedApiToken;
+  /** A token that was replaced by Generate token. */
+  revokedToken: string;
+  secrets: string[];
+}
+
+async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Tenant> {
+  const name = `Tenant ${randomBytes(6).toString('hex')}`;
+  const owner = await signUp(app, { accountName: name });
+  const accountId = owner.me.account.id;
+  const asOwner = { cookie: owner.cookie };
+  const ownerUser = await db.user.findUniqueOrThrow({ where: { id: owner.me.user.id } });
+
+  // Members are added over HTTP; their sign-up is short-cut (same password hash, a session row)
+  // because hashing a password per member would make this file slow.
+  const sessions: Record<Role, string> = { OWNER: owner.cookie, ADMIN: '', MANAGE: '', MONITOR: '' };
+  const users: Record<Role, string> = { OWNER: owner.me.user.id, ADMIN: '', MANAGE: '', MONITOR: '' };
+  const memberEmails: string[] = [];
+  for (const role of ['ADMIN', 'MANAGE', 'MONITOR'] as const) {
+    const email = uniqueEmail(role.toLowerCase());
+    const added = await call(app, 'POST', '/v1/members', { as: asOwner, body: { email, role } });
+    expect(added.statusCode).toBe(201);
+    const userId: string = added.json().userId;
+    await db.user.update({ where: { id: userId }, data: { passwordHash: ownerUser.passwordHash } });
+    const { cookie } = await createSession(db, {
+      userId,
+      accountId,
+      ipAddress: '127.0.0.1',
+      userAgent: 'test',
+    });
+    sessions[role] = cookie;
+    users[role] = userId;
+    memberEmails.push(email);
+  }
+  const bystanderEmail = uniqueEmail('bystander');
+  const bystander = await call(app, 'POST', '/v1/members', {
+    as: asOwner,
+    body: { email: bystanderEmail, role: 'MANAGE' },
+  });
+  expect(bystander.statusCode).toBe(201);
+
+  const tokenName = (what: string) => `${name} ${what}`;
+  const targetToken = await createApiToken(app, asOwner, { name: tokenName('target'), role: 'MANAGE' });
+  const adminToken = await createApiToken(app, asOwner, { name: tokenName('admin'), role: 'ADMIN' });
+  const monitorToken = await createApiToken(app, asOwner, { name: tokenName('monitor'), role: 'MONITOR' });
+  const replaced = await createApiToken(app, asOwner, { name: tokenName('replaced'), role: 'ADMIN' });
+  const regenerated = await call(app, 'POST', `/v1/api-tokens/${replaced.id}/token`, { as: asOwner });
+  expect(regenerated.statusCode).toBe(200);
+
+  return {
+    accountId,
+    owner,
+    sessions,
+    users,
+    bystander: { memberId: bystander.json().id, email: bystanderEmail },
+    targetToken,
+    adminToken,
+    monitorToken,
+    revokedToken: replaced.token,
+    secrets: [
+      name,
+      accountId,
+      owner.email,
+      ...memberEmails,
+      bystanderEmail,
+      bystander.json().id,
+      ...[targetToken, adminToken, monitorToken, replaced].flatMap((token) => [token.id, token.token]),
+      regenerated.json().token,
+    ],
+  };
+}
+
+/** The rows of one account that no refused request may change (use timestamps excluded). */
+async function snapshot(db: TestApp['db'], accountId: string) {
+  const memberships = await db.membership.findMany({ where: { accountId }, orderBy: { id: 'asc' } });
+  return {
+    account: await db.account.findUnique({ where: { id: accountId } }),
+    memberships,
+    users: await db.user.findMany({
+      where: { id: { in: memberships.map((membership) => membership.userId) } },
+      orderBy: { id: 'asc' },
+    }),
+    scopes: await db.scope.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
+    environments: await db.environment.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
+    apiTokens: await db.apiToken.findMany({
+      where: { scope: { accountId } },
+      orderBy: { id: 'asc' },
+      omit: { lastUsedAt: true },
+    }),
+    sessions: await db.session.findMany({
+      where: { accountId },
+      orderBy: { id: 'asc' },
+      omit: { lastSeenAt: true, expiresAt: true },
+    }),
+    auditEvents: await db.auditEvent.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
+  };
+}
+
+let t: TestApp;
+/** The account under attack. */
+let victim: Tenant;
+/** Another account, whose owner and tokens try the victim's ids. */
+let attacker: Tenant;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  victim = await createTenant(t.app, t.db);
+  attacker = await createTenant(t.app, t.db);
+});
+afterAll(() => t.close());
+
+/** A new session of the tenant's member with this role (for requests that sign out or switch). */
+async function freshSession(tenant: Tenant, role: Role): Promise<Credentials> {
+  const { cookie } = await createSession(t.db, {
+    userId: tenant.users[role],
+    accountId: tenant.accountId,
+    ipAddress: '127.0.0.1',
+    userAgent: 'test',
+  });
+  return { cookie };
+}
+
+function send(routeCase: RouteCase, tenant: Tenant, as: Credentials, options: Partial<CallOptions> = {}) {
+  const { url, body } = routeCase.request(tenant);
+  return call(t.app, routeCase.method, url, { as, body, ...options });
+}
+
+function expectNoSecrets(response: LightMyRequestResponse, of: Tenant) {
+  for (const secret of of.secrets) expect(response.body, `the answer names ${secret}`).not.toContain(secret);
+}
+
+/** Sends the request, expects it refused with `status`, and checks that the victim is untouched. */
+async function expectRefused(
+  routeCase: RouteCase,
+  as: Credentials,
+  status: number,
+  options: { code?: string; target?: Tenant; headers?: Record<string, string> } = {},
+) {
+  const before = await snapshot(t.db, victim.accountId);
+  const response = await send(routeCase, options.target ?? victim, as, { headers: options.headers ?? {} });
+  expect(response.statusCode, `${label(routeCase)}: ${response.body}`).toBe(status);
+  if (options.code) expect(response.json().error.code).toBe(options.code);
+  expectNoSecrets(response, victim);
+  expect(await snapshot(t.db, victim.accountId)).toEqual(before);
+  return response;
+}
+
+/** The registered routes, read from Fastify's route tree (`METHOD /path`, HEAD left out). */
+function registeredRoutes(app: FastifyInstance): string[] {
+  const routes: string[] = [];
+  const path: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:│ {3}| {4})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    path.length = depth;
+    path.push(match[2] ?? '');
+    for (const method of match[3]?.split(', ') ?? []) {
+      if (method !== 'HEAD') routes.push(`${method} ${path.join('')}`);
+    }
+  }
+  return routes;
+}
+
+describe('the route table', () => {
+  it('has exactly one case for every /v1 route the app registers', () => {
+    const registered = registeredRoutes(t.app).filter((route) => route.split(' ')[1]?.startsWith('/v1/'));
+    const cased = ROUTE_CASES.map(label);
+    expect(registered).toContain('PATCH /v1/members/:id');
+    expect(new Set(cased).size, 'a route has two cases').toBe(cased.length);
+    expect(
+      registered.filter((route) => !cased.includes(route)),
+      'registered routes without a security case: add them to ROUTE_CASES',
+    ).toEqual([]);
+    expect(
+      cased.filter((route) => !registered.includes(route)),
+      'security cases for routes that do not exist',
+    ).toEqual([]);
+  });
+
+  it('every /v1 route is documented in the OpenAPI document', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    const paths = response.json().paths as Record<string, Record<string, unknown>>;
+    for (const routeCase of ROUTE_CASES) {
+      const documented = paths[routeCase.route.replace(/:(\w+)/g, '{$1}')];
+      expect(documented?.[routeCase.method.toLowerCase()], label(routeCase)).toBeDefined();
+    }
+  });
+});
+
+describe('a fresh account can use every route (so that the refusals below mean something)', () => {
+  for (const role of ['OWNER', 'MANAGE', 'MONITOR'] as const) {
+    const cases = ROUTE_CASES.filter((routeCase) => routeCase.access !== 'public' && allows(routeCase, role));
+    it.each(cases.map((routeCase) => [label(routeCase), routeCase] as const))(
+      `%s as ${role}`,
+      async (_, routeCase) => {
+        const tenant = await createTenant(t.app, t.db);
+        const response = await send(routeCase, tenant, { cookie: tenant.sessions[role] });
+        expect(response.statusCode, response.body).toBeGreaterThanOrEqual(200);
+        expect(response.statusCode, response.body).toBeLessThan(300);
+      },
+    );
+  }
+
+  it.each(
+    ROUTE_CASES.filter((routeCase) => routeCase.access === 'public').map(
+      (routeCase) => [label(routeCase), routeCase] as const,
+    ),
+  )('%s without signing in', async (_, routeCase) => {
+    const response = await send(routeCase, victim, undefined);
+    expect(response.statusCode, response.body).toBeLessThan(300);
+  });
+});
+
+describe.each(guarded.map((routeCase) => [label(routeCase), routeCase] as const))('%s', (_, routeCase) => {
+  it('answers 401 without a session or token', async () => {
+    await expectRefused(routeCase, undefined, 401, { code: 'unauthenticated' });
+  });
+
+  it('answers 401 for an API token replaced by Generate token', async () => {
+    await expectRefused(routeCase, { apiToken: victim.revokedToken }, 401, { code: 'unauthenticated' });
+  });
+
+  it('answers 401 for a malformed Authorization header', async () => {
+    const wellFormed = victim.adminToken.token;
+    const malformed = [
+      `Bearer ${wellFormed.slice(0, -1)}${wellFormed.endsWith('A') ? 'B' : 'A'}`, // bad checksum
+      `Bearer opa_${wellFormed.slice(4)}`, // an agent token's prefix
+      'Bearer not-a-token',
+      `Basic ${Buffer.from(`${victim.owner.email}:${PASSWORD}`).toString('base64')}`,
+      'Bearer',
+    ];
+    for (const authorization of malformed) {
+      await expectRefused(routeCase, undefined, 401, { code: 'unauthenticated', headers: { authorization } });
+    }
+  });
+
+  if (!allows(routeCase, 'MONITOR')) {
+    it('answers 403 to a MONITOR member and a MONITOR API token', async () => {
+      await expectRefused(routeCase, { cookie: victim.sessions.MONITOR }, 403, { code: 'forbidden' });
+      await expectRefused(routeCase, { apiToken: victim.monitorToken.token }, 403, { code: 'forbidden' });
+    });
+  }
+
+  if (!allows(routeCase, 'MANAGE')) {
+    it('answers 403 to a MANAGE member', async () => {
+      await expectRefused(routeCase, { cookie: victim.sessions.MANAGE }, 403, { code: 'forbidden' });
+    });
+  }
+
+  if (routeCase.resource) {
+    it("answers 404 to another account's OWNER using this account's ids", async () => {
+      const response = await expectRefused(routeCase, await freshSession(attacker, 'OWNER'), 404, {
+        code: 'not_found',
+      });
+      expect(response.json()).not.toHaveProperty('token');
+    });
+
+    if (!routeCase.sessionOnly) {
+      it("answers 404 to another account's ADMIN API token using this account's ids", async () => {
+        await expectRefused(routeCase, { apiToken: attacker.adminToken.token }, 404, { code: 'not_found' });
+      });
+    }
+  } else {
+    it("shows another account's OWNER nothing of this account", async () => {
+      const before = await snapshot(t.db, victim.accountId);
+      const response = await send(routeCase, attacker, await freshSession(attacker, 'OWNER'));
+      expect(response.statusCode, response.body).toBeLessThan(300);
+      expectNoSecrets(response, victim);
+      expect(await snapshot(t.db, victim.accountId)).toEqual(before);
+    });
+  }
+});
+
+describe.each(stateChanging.map((routeCase) => [label(routeCase), routeCase] as const))(
+  '%s from a browser',
+  (_, routeCase) => {
+    it('answers 403 csrf_failed to a cookie request without x-outpost-client, and changes nothing', async () => {
+      const before = await snapshot(t.db, victim.accountId);
+      const { url, body } = routeCase.request(victim);
+      const response = await t.app.inject({
+        method: routeCase.method,
+        url,
+        headers: { cookie: `outpost_session=${victim.owner.cookie}` },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+      expect(response.statusCode, response.body).toBe(403);
+      expect(response.json().error.code).toBe('csrf_failed');
+      expectNoSecrets(response, victim);
+      expect(await snapshot(t.db, victim.accountId)).toEqual(before);
+    });
+  },
+);
