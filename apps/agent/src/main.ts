@@ -1,29 +1,13 @@
-import { AGENT_VERSION } from './version.ts';
+import { runCli } from './cli.ts';
 
-const USAGE = `Outpost agent ${AGENT_VERSION}: carries the Outpost cloud's work to systems in this private network.
-
-Usage: outpost-agent <command> [options]
-
-Commands:
-  start      Connect to Outpost and carry its work (asks for the token on first run)
-  version    Print the agent's version
-
-Options:
-  --version  Print the agent's version
-  --help     Show this help`;
-
-export function main(args: string[]): number {
-  const [command] = args;
-  if (command === 'version' || command === '--version' || command === '-v') {
-    console.log(AGENT_VERSION);
-    return 0;
-  }
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
-    return 0;
-  }
-  console.error(`Unknown command "${command}".\n\n${USAGE}`);
-  return 2;
-}
-
-process.exitCode = main(process.argv.slice(2));
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Should anything still hold the event loop open, the exit code still wins.
+    setTimeout(() => process.exit(code), 2_000).unref();
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  },
+);
