@@ -1,5 +1,5 @@
 import { PASSWORD } from '../env.ts';
-import { expect, test, uniqueEmail } from '../fixtures.ts';
+import { addMember, expect, signUpOverHttp, test, uniqueEmail } from '../fixtures.ts';
 
 const LEGACY_BANNER =
   'Production and Sandbox share every resource: any resource you create, edit or delete in one environment is immediately reflected in the other.';
@@ -77,4 +77,32 @@ test('signed out, a page sends you to sign in and back', async ({ page, signUp }
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/sandbox\/settings\/members$/);
   await expect(page.getByRole('cell', { name: account.email })).toBeVisible();
+});
+
+test('sign out from the user menu', async ({ page, signUp }) => {
+  const account = await signUp();
+  await page.goto('/production/resources/agents');
+  await page.getByRole('button', { name: `User menu: ${account.email}` }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  await page.goto('/production/resources/agents');
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+});
+
+test('a member of two accounts switches between them in the top bar', async ({ page, signUp }) => {
+  const account = await signUp({ accountName: 'Acme Integrations' });
+  const globex = await signUpOverHttp({ accountName: 'Globex', license: 'LEGACY' });
+  await addMember(globex.api, account.email, 'ADMIN');
+  await globex.api.dispose();
+
+  await page.goto('/production/resources/agents');
+  await page.getByRole('button', { name: 'Account: Acme Integrations' }).click();
+  await page.getByRole('menuitemradio', { name: /Globex/ }).click();
+
+  await expect(page.getByRole('button', { name: 'Account: Globex' })).toBeVisible();
+  await expect(page).toHaveURL(/\/production\/resources\/agents$/);
+  // Globex is a legacy account: its toggle and banner replace Acme's environment picker.
+  await expect(page.getByTestId('legacy-environment-banner')).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'Sandbox' })).toBeVisible();
 });

@@ -185,10 +185,13 @@ export function MenuRadioLink({
 export function MenuRadioItem({
   checked,
   onSelect,
+  description,
   children,
 }: {
   checked: boolean;
   onSelect: () => void;
+  /** A second, quieter line, e.g. the role in that account. */
+  description?: ReactNode;
   children: ReactNode;
 }) {
   const { close } = useContext(MenuContext);
@@ -204,7 +207,10 @@ export function MenuRadioItem({
         if (!checked) onSelect();
       }}
     >
-      {children}
+      <span>
+        {children}
+        {description ? <span className={styles.description}>{description}</span> : null}
+      </span>
       {checked ? <CheckIcon className={styles.check} size={15} /> : null}
     </button>
   );

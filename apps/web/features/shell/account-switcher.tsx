@@ -54,12 +54,9 @@ export function AccountSwitcher() {
           key={account.id}
           checked={account.id === me.account.id}
           onSelect={() => void switchTo(account.id)}
+          description={ROLE_LABELS[account.role]}
         >
-          <span>
-            {account.name}
-            <br />
-            <small>{ROLE_LABELS[account.role]}</small>
-          </span>
+          {account.name}
         </MenuRadioItem>
       ))}
     </Menu>
