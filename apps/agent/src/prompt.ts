@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 
-/** Asks on the terminal without echoing what is typed or pasted (a token). */
+/** Asks on the terminal without echoing what is typed or pasted (a token); Ctrl+C answers ''. */
 export function askSecret(question: string): Promise<string> {
   let muted = false;
   const output = new Writable({
@@ -11,7 +11,7 @@ export function askSecret(question: string): Promise<string> {
     },
   });
   const readline = createInterface({ input: process.stdin, output, terminal: true });
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     readline.question(question, (answer) => {
       readline.close();
       process.stdout.write('\n');
@@ -21,7 +21,7 @@ export function askSecret(question: string): Promise<string> {
     readline.on('SIGINT', () => {
       readline.close();
       process.stdout.write('\n');
-      reject(new Error('cancelled'));
+      resolve('');
     });
   });
 }

@@ -73,6 +73,10 @@ async function agentToken(config: AgentConfig, log: Logger): Promise<string | nu
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const token = await askSecret(TOKEN_QUESTION);
+    if (!token) {
+      log.error(`no agent token. ${TOKEN_HELP}`);
+      return null;
+    }
     if (isWellFormedToken(token, 'agent')) {
       updateConfigFile(config.configPath, { token });
       log.info(`token ${maskToken(token)} saved to ${config.configPath}`);

@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, type SignedUp, signUp, startTestApp, type TestApp } from '../../../api/test/helpers.ts';
+
+const bundle = path.resolve(import.meta.dirname, '../../dist/outpost-agent.cjs');
+let t: TestApp;
+let owner: SignedUp;
+let baseUrl: string;
+let upstream: http.Server;
+let upstreamUrl: string;
+
+beforeAll(async () => {
+  t = await startTestApp({ OUTPOST_AGENT_HEARTBEAT_MS: '1000' });
+  owner = await signUp(t.app);
+  baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  upstream = http.createServer((request, response) => {
+    if (request.url === '/big') return void response.end(Buffer.alloc(5 * 1024 * 1024, 7));
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    request.on('end', () => response.end(JSON.stringify({ path: request.url, bytes })));
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  upstream?.closeAllConnections();
+  upstream?.close();
+  await t?.close();
+});
+
+async function newAgent(name: string) {
+  const agent = (
+    await call(t.app, 'POST', '/v1/agents', { as: { cookie: owner.cookie }, body: { name } })
+  ).json();
+  const { token } = (
+    await call(t.app, 'GET', `/v1/agents/${agent.id}/token`, { as: { cookie: owner.cookie } })
+  ).json();
+  return { id: agent.id as string, token: token as string };
+}
+
+async function runAgent(token: string) {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'outpost-agent-hub-'));
+  const child: ChildProcess = spawn(process.execPath, [bundle, 'start', '--url', baseUrl], {
+    env: { PATH: process.env.PATH, OUTPOST_AGENT_HOME: home, OUTPOST_AGENT_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number);
+  return { child, output: () => output, exited, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+const getAgent = async (id: string) =>
+  (await call(t.app, 'GET', `/v1/agents/${id}`, { as: { cookie: owner.cookie } })).json();
+
+describe('the agent against the real hub', () => {
+  it('comes online, runs ping and http with a streamed body, and stops with exit 3 when its token is regenerated', async () => {
+    const { id, token } = await newAgent('e2e');
+    const agent = await runAgent(token);
+    try {
+      await expect.poll(agent.output, { timeout: 15_000 }).toContain(`as agent ${id}`);
+      await expect.poll(() => getAgent(id).then((view) => view.status)).toBe('online');
+
+      const pong = await t.app.hub.request(
+        id,
+        { kind: 'ping', input: { payload: 'hi' } },
+        { deadline: Date.now() + 5_000 },
+      );
+      expect(pong.result).toMatchObject({ payload: 'hi' });
+
+      const big = await t.app.hub.request(
+        id,
+        { kind: 'http', input: { method: 'GET', url: `${upstreamUrl}/big` } },
+        { deadline: Date.now() + 20_000 },
+      );
+      expect(big.result).toMatchObject({ status: 200 });
+      let total = 0;
+      for await (const chunk of big.body ?? []) total += (chunk as Buffer).length;
+      expect(total).toBe(5 * 1024 * 1024);
+
+      async function* upload() {
+        for (let i = 0; i < 12; i++) yield Buffer.alloc(512 * 1024, i);
+      }
+      const posted = await t.app.hub.request(
+        id,
+        { kind: 'http', input: { method: 'POST', url: `${upstreamUrl}/upload` } },
+        { deadline: Date.now() + 20_000, body: upload() },
+      );
+      let answer = '';
+      for await (const chunk of posted.body ?? []) answer += String(chunk);
+      expect(JSON.parse(answer)).toEqual({ path: '/upload', bytes: 6 * 1024 * 1024 });
+
+      const denied = t.app.hub.request(
+        id,
+        { kind: 'http', input: { method: 'GET', url: 'http://169.254.169.254/' } },
+        { deadline: Date.now() + 5_000 },
+      );
+      await expect(denied).rejects.toMatchObject({
+        message: expect.stringContaining("blocked by this agent's local policy"),
+      });
+
+      await call(t.app, 'POST', `/v1/agents/${id}/token`, { as: { cookie: owner.cookie } });
+      expect(await agent.exited).toBe(3);
+      expect(agent.output()).toContain('token revoked: enter the new token with `outpost-agent token set`');
+      expect(agent.output()).not.toContain(token);
+    } finally {
+      agent.child.kill('SIGKILL');
+      await agent.cleanup();
+    }
+  });
+
+  it('exits 3 at once when the token is refused at the upgrade', async () => {
+    const { id, token } = await newAgent('refused');
+    await call(t.app, 'POST', `/v1/agents/${id}/token`, { as: { cookie: owner.cookie } });
+    const agent = await runAgent(token);
+    try {
+      expect(await agent.exited).toBe(3);
+      expect(agent.output()).toContain('the token was refused (revoked or mistyped)');
+    } finally {
+      await agent.cleanup();
+    }
+  });
+
+  it('finishes gracefully on SIGTERM: closes with 1000 and exits 0', async () => {
+    const { id, token } = await newAgent('graceful');
+    const agent = await runAgent(token);
+    try {
+      await expect.poll(agent.output, { timeout: 15_000 }).toContain(`as agent ${id}`);
+      agent.child.kill('SIGTERM');
+      expect(await agent.exited).toBe(0);
+      await expect.poll(() => getAgent(id).then((view) => view.status)).toBe('offline');
+    } finally {
+      await agent.cleanup();
+    }
+  });
+});
