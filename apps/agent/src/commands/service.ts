@@ -1,7 +1,13 @@
 import { isWellFormedToken } from '@outpost/protocol/tokens';
 import { type Flags, loadConfig, readEnvironment, thisMachine, updateConfigFile } from '../config.ts';
-import { runServiceAction, SERVICE_ACTIONS, type ServiceAction } from '../service/index.ts';
-import { EXIT_USAGE, TOKEN_HELP } from './exit-codes.ts';
+import {
+  needsRoot,
+  ROOT_NEEDED,
+  runServiceAction,
+  SERVICE_ACTIONS,
+  type ServiceAction,
+} from '../service/index.ts';
+import { EXIT_FAILED, EXIT_USAGE, TOKEN_HELP } from './exit-codes.ts';
 
 /**
  * `outpost-agent service install|uninstall|start|stop|status`. Install first writes the URL and the
@@ -16,6 +22,10 @@ export function serviceCommand(action: string | undefined, flags: Flags, bundleP
   if (flags.config) {
     console.error('The service reads the config file in the agent home; install it without --config.');
     return EXIT_USAGE;
+  }
+  if (needsRoot(action as ServiceAction, thisMachine.platform) && !thisMachine.isRoot) {
+    console.error(`${ROOT_NEEDED}: run it with sudo`);
+    return EXIT_FAILED;
   }
   const config = loadConfig({ flags });
   if (action === 'install') {

@@ -16,8 +16,15 @@ export function showStatus(flags: Flags): number {
       'token',
       config.token ? `${maskToken(config.token.value)} (from the ${config.token.source})` : 'not set',
     ],
+    ['policy', describePolicy(config.policy)],
     ['running', pid === null ? 'no' : `yes (pid ${pid})`],
   ];
   for (const [name, value] of lines) console.log(`${`${name}:`.padEnd(9)} ${value}`);
   return EXIT_OK;
+}
+
+function describePolicy(policy: { allow: string[]; deny: string[]; allowCloudMetadata: boolean }): string {
+  const allow = policy.allow.length ? `allow ${policy.allow.join(', ')}` : 'allow all';
+  const deny = policy.deny.length ? `; deny ${policy.deny.join(', ')}` : '';
+  return `${allow}${deny}; cloud metadata ${policy.allowCloudMetadata ? 'allowed' : 'denied'}`;
 }

@@ -36,6 +36,11 @@ export function runServiceAction(action: ServiceAction, context: ServiceContext)
   );
 }
 
+/** Everything but `status` changes the machine's services: root on Linux and macOS. */
+export function needsRoot(action: ServiceAction, platform: NodeJS.Platform): boolean {
+  return action !== 'status' && (platform === 'linux' || platform === 'darwin');
+}
+
 function systemd(action: ServiceAction, context: ServiceContext): number {
   if (action === 'status') return run('systemctl', ['status', SYSTEMD_UNIT, '--no-pager']);
   requireRoot(context, 'sudo');
@@ -99,7 +104,12 @@ function windows(action: ServiceAction, context: ServiceContext): number {
         '/reference:System.ServiceProcess.dll',
         source,
       ]);
-      for (const args of windowsInstallCommands(exe)) must('sc.exe', args);
+      try {
+        for (const args of windowsInstallCommands(exe)) must('sc.exe', args);
+      } catch (error) {
+        const hint = 'run it from a Command Prompt opened as Administrator';
+        throw new ServiceError(`${error instanceof Error ? error.message : String(error)}; ${hint}`);
+      }
       context.say(
         `installed and started the "Outpost Agent" service; its log: ${path.win32.join(context.home, 'outpost-agent.log')}`,
       );
@@ -128,9 +138,10 @@ function cscPath(context: ServiceContext): string {
   );
 }
 
+export const ROOT_NEEDED = 'installing or controlling the service needs root';
+
 function requireRoot(context: ServiceContext, how: string): void {
-  if (!context.isRoot)
-    throw new ServiceError(`installing or controlling the service needs root: run it with ${how}`);
+  if (!context.isRoot) throw new ServiceError(`${ROOT_NEEDED}: run it with ${how}`);
 }
 
 /** Runs a command with its output shown; resolves to its exit code. */
