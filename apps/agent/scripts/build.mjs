@@ -1,26 +1,46 @@
 // Bundles the agent into one file, dist/outpost-agent.cjs, that runs with plain `node` (≥ 20) and
-// no node_modules: this is what the Install → Download archives carry.
-import { readFile } from 'node:fs/promises';
+// no node_modules, and copies the install files beside it. dist/manifest.json names the version
+// and the bundle's SHA-256: the API builds the Install → Download archives from this folder.
+import { createHash } from 'node:crypto';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(await readFile(`${root}/package.json`, 'utf8'));
 const watch = process.argv.includes('--watch');
+const bundle = `${root}/dist/outpost-agent.cjs`;
+
+const writeManifest = {
+  name: 'manifest',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length) return;
+      await cp(`${root}/install`, `${root}/dist/install`, { recursive: true });
+      const sha256 = createHash('sha256')
+        .update(await readFile(bundle))
+        .digest('hex');
+      await writeFile(
+        `${root}/dist/manifest.json`,
+        `${JSON.stringify({ version, bundle: 'outpost-agent.cjs', sha256 }, null, 2)}\n`,
+      );
+    });
+  },
+};
 
 const options = {
   entryPoints: [`${root}/src/main.ts`],
-  outfile: `${root}/dist/outpost-agent.cjs`,
+  outfile: bundle,
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: false,
   legalComments: 'eof',
   // ws uses these native speed-ups when present and works without them.
   external: ['bufferutil', 'utf-8-validate'],
   define: { __AGENT_VERSION__: JSON.stringify(version) },
   banner: { js: '#!/usr/bin/env node' },
+  plugins: [writeManifest],
   logLevel: 'info',
 };
 if (watch) await (await esbuild.context(options)).watch();

@@ -1,6 +1,7 @@
 // Bundles the API into dist/server.js. Workspace packages (@outpost/*) are bundled in; every other
 // package stays an import resolved from node_modules at run time. The committed migrations are
-// copied beside the bundle, which applies them at start-up.
+// copied beside the bundle, which applies them at start-up, and so is the built agent, which
+// Install → Download packs.
 import { cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -19,6 +20,7 @@ const externalPackages = {
 
 await rm(`${root}/dist`, { recursive: true, force: true });
 await cp(`${root}/../../packages/db/prisma/migrations`, `${root}/dist/migrations`, { recursive: true });
+await cp(`${root}/../agent/dist`, `${root}/dist/agent`, { recursive: true });
 const options = {
   entryPoints: [`${root}/src/server.ts`],
   outfile: `${root}/dist/server.js`,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@outpost/db/client';
@@ -7,11 +8,16 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import type { SecretBox } from './lib/secret-box.ts';
+import { AgentDownloads } from './modules/agents/downloads.ts';
+import { AgentEvents } from './modules/agents/events.ts';
+import { agentRoutes } from './modules/agents/routes.ts';
 import { apiTokenRoutes } from './modules/api-tokens/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { environmentRoutes } from './modules/environments/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { AgentHub } from './modules/hub/hub.ts';
+import { hubRoutes } from './modules/hub/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
 import { accessPlugin } from './plugins/access.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
@@ -22,6 +28,9 @@ declare module 'fastify' {
     config: Config;
     db: Database;
     secrets: SecretBox;
+    agentEvents: AgentEvents;
+    agentDownloads: AgentDownloads;
+    hub: AgentHub;
   }
 }
 
@@ -29,6 +38,8 @@ export interface AppDependencies {
   config: Config;
   db: Database;
   secrets: SecretBox;
+  /** The built agent (apps/agent/dist): what Install → Download packs. */
+  agentDistDir: string;
 }
 
 /** Paths in log lines that may hold a secret; pino replaces them. */
@@ -43,14 +54,18 @@ export const REDACTED_LOG_PATHS = [
 ];
 
 /** Builds the API without listening; `server.ts` listens, tests use `inject`. */
-export async function buildApp({ config, db, secrets }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  secrets,
+  agentDistDir,
+}: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
     // Only addresses set by the configured number of proxies in front of the API are trusted.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     bodyLimit: 1024 * 1024,
@@ -62,6 +77,25 @@ export async function buildApp({ config, db, secrets }: AppDependencies): Promis
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('secrets', secrets);
+  const agentEvents = new AgentEvents();
+  const agentDownloads = new AgentDownloads(
+    agentDistDir,
+    path.join(config.dataDir, 'downloads'),
+    config.publicUrl,
+  );
+  app.decorate('agentEvents', agentEvents);
+  app.decorate('agentDownloads', agentDownloads);
+  app.decorate(
+    'hub',
+    new AgentHub({
+      db,
+      events: agentEvents,
+      log: app.log,
+      heartbeatMs: config.agentHeartbeatMs,
+      handshakeTimeoutMs: 10_000,
+      latestAgentVersion: async () => (await agentDownloads.manifest()).version,
+    }),
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
@@ -84,5 +118,7 @@ export async function buildApp({ config, db, secrets }: AppDependencies): Promis
   await app.register(memberRoutes);
   await app.register(apiTokenRoutes);
   await app.register(auditRoutes);
+  await app.register(agentRoutes);
+  await app.register(hubRoutes);
   return app;
 }

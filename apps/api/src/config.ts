@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Sign-up and log-in attempts allowed per minute, per client address (log-in: per address and e-mail). */
   OUTPOST_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** How often the hub pings each agent; a dead peer is noticed within about three intervals. */
+  OUTPOST_AGENT_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   /** Trust X-Forwarded-* from this many proxies in front of the API (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
@@ -39,6 +41,7 @@ export interface Config {
   databasePoolSize: number;
   trustProxyHops: number;
   authRateLimit: number;
+  agentHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {
@@ -65,5 +68,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databasePoolSize: raw.DATABASE_POOL_SIZE,
     trustProxyHops: raw.TRUST_PROXY_HOPS,
     authRateLimit: raw.OUTPOST_AUTH_RATE_LIMIT,
+    agentHeartbeatMs: raw.OUTPOST_AGENT_HEARTBEAT_MS,
   };
 }

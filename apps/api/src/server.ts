@@ -8,9 +8,12 @@ import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { loadSecretKey } from './lib/secret-key.ts';
+import { markAllAgentsOffline } from './modules/hub/presence.ts';
 
-/** The bundle ships the committed migrations beside itself (see scripts/build.mjs). */
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** The bundle ships the committed migrations and the built agent beside itself (scripts/build.mjs). */
+const DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
+const MIGRATIONS_DIR = path.join(DIST_DIR, 'migrations');
+const AGENT_DIST_DIR = path.join(DIST_DIR, 'agent');
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main() {
@@ -30,8 +33,10 @@ async function main() {
   log.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, 'database migrated');
 
   const db = createDatabaseClient({ url: databaseUrl, poolSize: config.databasePoolSize });
+  // One instance holds every session, so any left marked online were the previous process's.
+  if (!config.redisUrl) await markAllAgentsOffline(db);
   const secrets = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
-  const app = await buildApp({ config, db, secrets });
+  const app = await buildApp({ config, db, secrets, agentDistDir: AGENT_DIST_DIR });
 
   let stopping = false;
   async function shutdown(signal: string) {

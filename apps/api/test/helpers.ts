@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createDatabaseClient, type Database } from '@outpost/db/client';
 import { createTestDatabase } from '@outpost/db/testing';
 import type { License, Me } from '@outpost/protocol/rest/accounts';
@@ -10,6 +13,9 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
 
+/** The built agent; turbo builds apps/agent before the API's tests. */
+export const AGENT_DIST_DIR = path.resolve(import.meta.dirname, '../../agent/dist');
+
 export interface TestApp {
   app: FastifyInstance;
   db: Database;
@@ -20,13 +26,19 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const db = createDatabaseClient({ url: database.url, poolSize: 4 });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'outpost-api-test-'));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    OUTPOST_DATA_DIR: '/nonexistent',
+    OUTPOST_DATA_DIR: dataDir,
     OUTPOST_AUTH_RATE_LIMIT: '1000',
     ...env,
   });
-  const app = await buildApp({ config, db, secrets: new SecretBox(randomBytes(32)) });
+  const app = await buildApp({
+    config,
+    db,
+    secrets: new SecretBox(randomBytes(32)),
+    agentDistDir: AGENT_DIST_DIR,
+  });
   await app.ready();
   return {
     app,
@@ -35,6 +47,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await app.close();
       await db.$disconnect();
       await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -50,6 +63,15 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/** The headers a browser (cookie, client header, environment) or a program (bearer token) sends. */
+export function requestHeaders(options: CallOptions = {}): Record<string, string> {
+  const headers: Record<string, string> = { 'x-outpost-client': 'test', ...options.headers };
+  if (options.as && 'cookie' in options.as) headers.cookie = `outpost_session=${options.as.cookie}`;
+  if (options.as && 'apiToken' in options.as) headers.authorization = `Bearer ${options.as.apiToken}`;
+  if (options.environment) headers['x-outpost-environment'] = options.environment;
+  return headers;
+}
+
 /** One request through `inject`, with the headers a browser or a program would send. */
 export function call(
   app: FastifyInstance,
@@ -57,14 +79,10 @@ export function call(
   url: string,
   options: CallOptions = {},
 ): Promise<LightMyRequestResponse> {
-  const headers: Record<string, string> = { 'x-outpost-client': 'test', ...options.headers };
-  if (options.as && 'cookie' in options.as) headers.cookie = `outpost_session=${options.as.cookie}`;
-  if (options.as && 'apiToken' in options.as) headers.authorization = `Bearer ${options.as.apiToken}`;
-  if (options.environment) headers['x-outpost-environment'] = options.environment;
   return app.inject({
     method: method as 'GET',
     url,
-    headers,
+    headers: requestHeaders(options),
     ...(options.body === undefined ? {} : { payload: options.body as object }),
   });
 }

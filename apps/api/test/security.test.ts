@@ -11,6 +11,7 @@ import {
   call,
   createApiToken,
   PASSWORD,
+  requestHeaders,
   type SignedUp,
   signUp,
   startTestApp,
@@ -31,7 +32,11 @@ interface RouteCase {
   route: string;
   access: Access;
   /** A valid request against the tenant's own fixtures: valid enough to reach the access check. */
-  request(tenant: Tenant): { url: string; body?: unknown };
+  request(tenant: Tenant): { url: string; body?: unknown; headers?: Record<string, string> };
+  /** What a permitted request answers, when not 2xx (the agent socket without an upgrade: 426). */
+  okStatus?: number;
+  /** Answers with a never-ending event stream: sent over real HTTP and cut after its first bytes. */
+  stream?: true;
   /** Names one of the tenant's resources: another tenant must get 404. */
   resource?: true;
   /** For a signed-in person only: an API token gets 400 even when its role allows the route. */
@@ -152,6 +157,78 @@ const ROUTE_CASES: RouteCase[] = [
     access: 'admin',
     request: () => ({ url: '/v1/audit-events?limit=200' }),
   },
+  { method: 'GET', route: '/v1/agents', access: 'read', request: () => ({ url: '/v1/agents' }) },
+  {
+    method: 'POST',
+    route: '/v1/agents',
+    access: 'manage',
+    request: () => ({ url: '/v1/agents', body: { name: `agent ${randomBytes(4).toString('hex')}` } }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/agents/:id',
+    access: 'read',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/agents/${tenant.agent.id}` }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/agents/:id',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/agents/${tenant.agent.id}`, body: { description: 'changed' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/agents/:id',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/agents/${tenant.agent.id}` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/agents/:id/token',
+    access: 'tokens',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/agents/${tenant.agent.id}/token` }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/agents/:id/token',
+    access: 'tokens',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/agents/${tenant.agent.id}/token` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/agents/:id/download',
+    access: 'read',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/agents/${tenant.agent.id}/download?os=linux` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/agent-downloads',
+    access: 'read',
+    request: () => ({ url: '/v1/agent-downloads' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/agents/events',
+    access: 'read',
+    stream: true,
+    request: () => ({ url: '/v1/agents/events' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/agent/connect',
+    access: 'public',
+    okStatus: 426,
+    request: (tenant) => ({
+      url: '/v1/agent/connect',
+      headers: { authorization: `Bearer ${tenant.agent.token}` },
+    }),
+  },
 ];
 
 const ROLES_ALLOWED: Record<Access, Role[]> = {
@@ -184,6 +261,8 @@ interface Tenant {
   monitorToken: CreatedApiToken;
   /** A token that was replaced by Generate token. */
   revokedToken: string;
+  /** The agent that the agent routes act on. */
+  agent: { id: string; token: string };
   secrets: string[];
 }
 
@@ -229,6 +308,10 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
   const replaced = await createApiToken(app, asOwner, { name: tokenName('replaced'), role: 'ADMIN' });
   const regenerated = await call(app, 'POST', `/v1/api-tokens/${replaced.id}/token`, { as: asOwner });
   expect(regenerated.statusCode).toBe(200);
+  const agent = await call(app, 'POST', '/v1/agents', { as: asOwner, body: { name: tokenName('agent') } });
+  expect(agent.statusCode).toBe(201);
+  const agentToken = (await call(app, 'GET', `/v1/agents/${agent.json().id}/token`, { as: asOwner })).json()
+    .token;
 
   return {
     accountId,
@@ -240,7 +323,10 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
     adminToken,
     monitorToken,
     revokedToken: replaced.token,
+    agent: { id: agent.json().id, token: agentToken },
     secrets: [
+      agent.json().id,
+      agentToken,
       name,
       accountId,
       owner.email,
@@ -276,6 +362,7 @@ async function snapshot(db: TestApp['db'], accountId: string) {
       omit: { lastSeenAt: true, expiresAt: true },
     }),
     auditEvents: await db.auditEvent.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
+    agents: await db.agent.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
   };
 }
 
@@ -285,8 +372,11 @@ let victim: Tenant;
 /** Another account, whose owner and tokens try the victim's ids. */
 let attacker: Tenant;
 
+let baseUrl: string;
+
 beforeAll(async () => {
   t = await startTestApp();
+  baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   victim = await createTenant(t.app, t.db);
   attacker = await createTenant(t.app, t.db);
 });
@@ -303,12 +393,34 @@ async function freshSession(tenant: Tenant, role: Role): Promise<Credentials> {
   return { cookie };
 }
 
-function send(routeCase: RouteCase, tenant: Tenant, as: Credentials, options: Partial<CallOptions> = {}) {
-  const { url, body } = routeCase.request(tenant);
-  return call(t.app, routeCase.method, url, { as, body, ...options });
+type Answer = Pick<LightMyRequestResponse, 'statusCode' | 'body' | 'json'>;
+
+function send(
+  routeCase: RouteCase,
+  tenant: Tenant,
+  as: Credentials,
+  options: Partial<CallOptions> = {},
+): Promise<Answer> {
+  const { url, body, headers } = routeCase.request(tenant);
+  const merged = { as, body, ...options, headers: { ...headers, ...options.headers } };
+  return routeCase.stream ? sendOverHttp(url, merged) : call(t.app, routeCase.method, url, merged);
 }
 
-function expectNoSecrets(response: LightMyRequestResponse, of: Tenant) {
+/** A GET over a real socket, cut after the first bytes: for responses that never end. */
+async function sendOverHttp(url: string, options: CallOptions): Promise<Answer> {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}${url}`, {
+    headers: requestHeaders(options),
+    signal: controller.signal,
+  });
+  const reader = response.body?.getReader();
+  const first = await reader?.read();
+  controller.abort();
+  const body = first?.value ? Buffer.from(first.value).toString() : '';
+  return { statusCode: response.status, body, json: () => JSON.parse(body) };
+}
+
+function expectNoSecrets(response: Answer, of: Tenant) {
   for (const secret of of.secrets) expect(response.body, `the answer names ${secret}`).not.toContain(secret);
 }
 
@@ -391,7 +503,8 @@ describe('a fresh account can use every route (so that the refusals below mean s
     ),
   )('%s without signing in', async (_, routeCase) => {
     const response = await send(routeCase, victim, undefined);
-    expect(response.statusCode, response.body).toBeLessThan(300);
+    if (routeCase.okStatus) expect(response.statusCode, response.body).toBe(routeCase.okStatus);
+    else expect(response.statusCode, response.body).toBeLessThan(300);
   });
 });
 

@@ -47,7 +47,8 @@ export const accessPlugin = fp(
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access level`);
     });
 
-    app.addHook('preHandler', async (request) => {
+    // Before validation, so that a caller without access learns nothing about a route's schema.
+    app.addHook('preValidation', async (request) => {
       const access = request.routeOptions.config.access;
       if (!access) return;
       const bearer = bearerToken(request);

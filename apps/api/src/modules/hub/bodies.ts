@@ -1,0 +1,71 @@
+import { Readable } from 'node:stream';
+import { BinaryKind, encodeChunk } from '@outpost/protocol/agent/binary';
+import { INITIAL_STREAM_CREDIT, MAX_CHUNK_BYTES } from '@outpost/protocol/agent/frames';
+
+/**
+ * A body arriving from the agent. Credit is granted only as the consumer reads, so at most the
+ * initial window is ever buffered here, however large the body.
+ */
+export class IncomingBody extends Readable {
+  #unacknowledged = 0;
+
+  constructor(private readonly grantCredit: (bytes: number) => void) {
+    super({ highWaterMark: INITIAL_STREAM_CREDIT });
+  }
+
+  override _read(): void {
+    if (this.#unacknowledged === 0) return;
+    const bytes = this.#unacknowledged;
+    this.#unacknowledged = 0;
+    this.grantCredit(bytes);
+  }
+
+  /** A chunk from the wire; false when the agent sent more than its credit allows. */
+  receive(chunk: Buffer): boolean {
+    this.#unacknowledged += chunk.length;
+    if (this.#unacknowledged > INITIAL_STREAM_CREDIT) return false;
+    this.push(chunk);
+    return true;
+  }
+
+  finish(error?: Error): void {
+    if (error) this.destroy(error);
+    else this.push(null);
+  }
+}
+
+/** Sends a body to the agent in binary chunks, waiting for credit whenever the window is used up. */
+export class OutgoingBody {
+  #credit = INITIAL_STREAM_CREDIT;
+  #waiting: (() => void) | undefined;
+
+  constructor(
+    private readonly id: number,
+    private readonly send: (frame: Buffer) => Promise<void>,
+  ) {}
+
+  addCredit(bytes: number): void {
+    this.#credit += bytes;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.();
+  }
+
+  async pump(body: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<void> {
+    for await (const piece of body) {
+      for (let offset = 0; offset < piece.byteLength; offset += MAX_CHUNK_BYTES) {
+        const chunk = piece.subarray(offset, offset + MAX_CHUNK_BYTES);
+        while (this.#credit < chunk.byteLength) {
+          if (signal.aborted) return;
+          await new Promise<void>((resolve) => {
+            this.#waiting = resolve;
+            signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+        }
+        if (signal.aborted) return;
+        this.#credit -= chunk.byteLength;
+        await this.send(encodeChunk(BinaryKind.REQUEST_BODY, this.id, chunk));
+      }
+    }
+  }
+}
