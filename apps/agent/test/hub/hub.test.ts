@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,9 +47,9 @@ async function newAgent(name: string) {
   return { id: agent.id as string, token: token as string };
 }
 
-async function runAgent(token: string) {
+async function runAgent(token: string, url = baseUrl) {
   const home = await mkdtemp(path.join(os.tmpdir(), 'outpost-agent-hub-'));
-  const child: ChildProcess = spawn(process.execPath, [bundle, 'start', '--url', baseUrl], {
+  const child: ChildProcess = spawn(process.execPath, [bundle, 'start', '--url', url], {
     env: { PATH: process.env.PATH, OUTPOST_AGENT_HOME: home, OUTPOST_AGENT_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,6 +62,40 @@ async function runAgent(token: string) {
   });
   const exited = once(child, 'exit').then(([code]) => code as number);
   return { child, output: () => output, exited, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+/**
+ * A TCP relay to the hub whose open connections can go silent without closing, as a half-open
+ * connection does (a NAT that forgot it, a cable pulled somewhere in between).
+ */
+async function silenceableRelay() {
+  const target = new URL(baseUrl);
+  const pairs: [net.Socket, net.Socket][] = [];
+  const relay = net.createServer((client) => {
+    const hub = net.connect(Number(target.port), target.hostname);
+    client.pipe(hub).pipe(client);
+    client.on('error', () => hub.destroy());
+    hub.on('error', () => client.destroy());
+    pairs.push([client, hub]);
+  });
+  relay.listen(0, '127.0.0.1');
+  await once(relay, 'listening');
+  return {
+    url: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    silence() {
+      for (const [client, hub] of pairs.splice(0)) {
+        client.unpipe(hub);
+        hub.unpipe(client);
+      }
+    },
+    close() {
+      for (const [client, hub] of pairs) {
+        client.destroy();
+        hub.destroy();
+      }
+      relay.close();
+    },
+  };
 }
 
 const getAgent = async (id: string) =>
@@ -144,6 +178,24 @@ describe('the agent against the real hub', () => {
       expect(await agent.exited).toBe(0);
       await expect.poll(() => getAgent(id).then((view) => view.status)).toBe('offline');
     } finally {
+      await agent.cleanup();
+    }
+  });
+
+  it('notices a silent connection within three heartbeats and reconnects', async () => {
+    const { id, token } = await newAgent('half-open');
+    const relay = await silenceableRelay();
+    const agent = await runAgent(token, relay.url);
+    try {
+      await expect.poll(agent.output, { timeout: 15_000 }).toContain(`as agent ${id}`);
+      relay.silence();
+      await expect
+        .poll(agent.output, { timeout: 15_000 })
+        .toMatch(/disconnected \(1006, heard nothing from Outpost for 3\.0 s\); reconnecting in/);
+      await expect.poll(() => agent.output().split(`as agent ${id}`).length - 1, { timeout: 30_000 }).toBe(2);
+    } finally {
+      agent.child.kill('SIGKILL');
+      relay.close();
       await agent.cleanup();
     }
   });
