@@ -233,7 +233,7 @@ export class Requests {
   /** Sends a frame for `id` unless it was cancelled meanwhile; a result too large is an error. */
   #answer(id: number, entry: InFlight, frame: AgentFrame): boolean {
     if (this.#inFlight.get(id) !== entry) return false;
-    if (frame.type === 'response' && frame.ok && JSON.stringify(frame).length > MAX_FRAME_BYTES - 1024) {
+    if (frame.type === 'response' && frame.ok && Buffer.byteLength(JSON.stringify(frame)) > MAX_FRAME_BYTES) {
       this.outbox.frame({
         type: 'response',
         id,
