@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -22,6 +22,8 @@ async function quickStartCommand(): Promise<string> {
 /** A copy of the checkout as a fresh clone would have it: the tracked files, nothing built. */
 async function cleanCheckout(): Promise<string> {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'outpost-quick-start-'));
+  // As root, the embedded PostgreSQL runs as its own user, which must reach the binaries and data in here.
+  await chmod(folder, 0o755);
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd: repository,
     encoding: 'utf8',
@@ -92,10 +94,12 @@ test('the README start command installs, builds and starts the product on its em
     console.log(output.slice(-5000));
     throw error;
   } finally {
+    // A process ended by a signal has a signalCode and no exitCode.
+    const running = () => child.exitCode === null && child.signalCode === null;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
+    if (child.pid && running()) process.kill(-child.pid, 'SIGINT');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (child.pid && running()) process.kill(-child.pid, 'SIGKILL');
   }
   // Stopping the product stops its database cleanly.
   expect(existsSync(path.join(folder, 'data/postgres/postmaster.pid'))).toBe(false);
