@@ -8,6 +8,14 @@ test('sign up in the browser, land in Production and switch to Sandbox with the 
   page,
 }) => {
   await page.goto('/sign-up');
+  await page.getByLabel('Work e-mail').fill('not-an-address');
+  await page.getByLabel('Password').fill('too short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // Each problem is told next to its field, and announced with it.
+  await expect(page.getByLabel('Work e-mail')).toHaveAccessibleDescription(/Enter a valid e-mail address/);
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/Use at least 12 characters/);
+  await expect(page.getByLabel('Account name')).toHaveAccessibleDescription(/Account name is required/);
+
   await page.getByLabel('Work e-mail').fill(uniqueEmail('multi'));
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByLabel('Account name').fill('Acme Integrations');

@@ -23,6 +23,11 @@ function classes({ variant = 'secondary', size = 'medium', block = false }: Look
     .join(' ');
 }
 
+/** The look of a Button for another element, e.g. a menu trigger or a download link. */
+export function buttonClassName(look: Look = {}): string {
+  return classes(look);
+}
+
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement>, Look {
   /** Shows a spinner and disables the button, e.g. while a form submits. */
   busy?: boolean;

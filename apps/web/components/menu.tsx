@@ -155,6 +155,45 @@ export function MenuItem({
   );
 }
 
+/**
+ * A plain link as a menu item, e.g. a file to download: the browser follows it (with the session
+ * cookie), so downloads need no script.
+ */
+export function MenuLink({
+  href,
+  download = false,
+  icon,
+  description,
+  children,
+}: {
+  href: string;
+  /** Save the answer as a file (named by the server) instead of opening it. */
+  download?: boolean;
+  icon?: ReactNode;
+  /** A second, quieter line, e.g. the file name and size. */
+  description?: ReactNode;
+  children: ReactNode;
+}) {
+  const { close } = useContext(MenuContext);
+  return (
+    <a
+      href={href}
+      download={download || undefined}
+      role="menuitem"
+      tabIndex={-1}
+      className={styles.item}
+      // After the browser has followed the link: a link removed during its click is not followed.
+      onClick={() => setTimeout(() => close(true), 0)}
+    >
+      {icon}
+      <span>
+        {children}
+        {description ? <span className={styles.description}>{description}</span> : null}
+      </span>
+    </a>
+  );
+}
+
 /** One choice of several, e.g. an environment; `checked` marks the current one. */
 export function MenuRadioLink({
   href,
@@ -173,7 +212,7 @@ export function MenuRadioLink({
       aria-checked={checked}
       tabIndex={-1}
       className={styles.item}
-      onClick={() => close()}
+      onClick={() => close(true)}
     >
       {children}
       {checked ? <CheckIcon className={styles.check} size={15} /> : null}

@@ -2,7 +2,7 @@
 
 import type { Me } from '@outpost/protocol/rest/accounts';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import { type ApiError, apiRequest } from './api';
+import { ApiError, apiRequest, errorMessage } from './api';
 
 interface MeContextValue {
   me: Me;
@@ -34,7 +34,7 @@ export function MeProvider({ children, loading, failed }: MeProviderProps) {
       setMe(await apiRequest<Me>('GET', '/v1/me'));
       setError(undefined);
     } catch (caught) {
-      setError(caught as ApiError);
+      setError(caught instanceof ApiError ? caught : new ApiError(0, 'unknown', errorMessage(caught)));
     }
   }, []);
 

@@ -10,6 +10,7 @@ import { KeyIcon, PlusIcon } from '@/components/icons';
 import { PageHeader } from '@/components/page-header';
 import { Panel } from '@/components/panel';
 import { useToast } from '@/components/toast';
+import { useRevealedTokens } from '@/components/token-cell';
 import { AdminOnly } from '@/features/shell/admin-only';
 import { QueryView } from '@/features/shell/query-view';
 import { errorMessage } from '@/lib/api';
@@ -45,25 +46,16 @@ function ApiTokens() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<ApiToken>();
   const [confirming, setConfirming] = useState<Confirming>();
-  const [revealed, setRevealed] = useState<Record<string, string>>({});
-  const [revealing, setRevealing] = useState<string>();
-
-  function reveal(id: string, token: string) {
-    setRevealed((current) => ({ ...current, [id]: token }));
-  }
-
-  function hide(id: string) {
-    setRevealed(({ [id]: _hidden, ...rest }) => rest);
-  }
+  const { revealed, revealing, reveal, hide, show: showToken } = useRevealedTokens();
 
   async function show(token: ApiToken) {
-    setRevealing(token.id);
     try {
-      reveal(token.id, (await api.get<TokenResponse>(`/v1/api-tokens/${token.id}/token`)).token);
+      await showToken(
+        token.id,
+        async () => (await api.get<TokenResponse>(`/v1/api-tokens/${token.id}/token`)).token,
+      );
     } catch (error) {
       toast(errorMessage(error), 'danger');
-    } finally {
-      setRevealing(undefined);
     }
   }
 

@@ -5,9 +5,9 @@ import { Badge } from '@/components/badge';
 import { MoreIcon } from '@/components/icons';
 import { Menu, MenuItem, MenuSeparator } from '@/components/menu';
 import { CellActions, CellText, cellStyles, Table } from '@/components/table';
+import { TokenCell } from '@/components/token-cell';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { ROLE_LABELS } from '@/lib/roles';
-import { TokenCell } from './token-cell';
 
 export interface ApiTokenRowActions {
   onShow: (token: ApiToken) => void;
