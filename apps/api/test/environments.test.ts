@@ -135,7 +135,7 @@ describe('POST /v1/environments', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('validation_failed');
     expect(issuePaths(response)).toEqual(expect.arrayContaining(['body.name', 'body.slug']));
-    for (const slug of ['-dash-first', 'a'.repeat(41), 'under_score', '']) {
+    for (const slug of ['-dash-first', 'a'.repeat(41), 'under_score', '', 'api', 'sign-in', 'sign-up']) {
       const bad = await call(t.app, 'POST', '/v1/environments', {
         as: { cookie: owner.cookie },
         body: { name: 'Fine', slug },
