@@ -40,6 +40,8 @@ export interface AppDependencies {
   secrets: SecretBox;
   /** The built agent (apps/agent/dist): what Install → Download packs. */
   agentDistDir: string;
+  /** Where log lines go (default: stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Paths in log lines that may hold a secret; pino replaces them. */
@@ -59,9 +61,14 @@ export async function buildApp({
   db,
   secrets,
   agentDistDir,
+  logStream,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      ...(logStream ? { stream: logStream } : {}),
+    },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();

@@ -23,7 +23,10 @@ export interface TestApp {
 }
 
 /** The API on a fresh database of its own; close it in afterAll. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const db = createDatabaseClient({ url: database.url, poolSize: 4 });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'outpost-api-test-'));
@@ -38,6 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     db,
     secrets: new SecretBox(randomBytes(32)),
     agentDistDir: AGENT_DIST_DIR,
+    ...options,
   });
   await app.ready();
   return {
