@@ -13,10 +13,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-function has(command: string): boolean {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).error === undefined;
-}
-
 /** `[Section] Key=Value` lines of a unit file, comments dropped. */
 function parseUnit(text: string): Record<string, Record<string, string[]>> {
   const sections: Record<string, Record<string, string[]>> = {};
@@ -63,7 +59,7 @@ describe('the systemd unit', () => {
     );
   });
 
-  it.runIf(process.platform === 'linux' && has('systemd-analyze'))('passes systemd-analyze verify', () => {
+  it('passes systemd-analyze verify', () => {
     const bundle = path.join(folder, 'outpost agent', 'outpost-agent.cjs');
     execFileSync('mkdir', ['-p', path.dirname(bundle)]);
     writeFileSync(bundle, '');
@@ -112,12 +108,6 @@ describe('the launchd plist', () => {
     expect(stack).toEqual([]);
     expect(body.replace(/<[^>]+>/g, '')).not.toMatch(/&(?!amp;|lt;|gt;|quot;)|[<>]/);
   });
-
-  it.runIf(has('plutil'))('passes plutil -lint', () => {
-    const file = path.join(folder, 'io.outpost.agent.plist');
-    writeFileSync(file, plist);
-    expect(spawnSync('plutil', ['-lint', file]).status).toBe(0);
-  });
 });
 
 describe('the Windows service', () => {
@@ -135,7 +125,7 @@ describe('the Windows service', () => {
     expect(source).toContain('start --stop-on-stdin-end');
   });
 
-  it.runIf(has('mcs'))('compiles (checked with Mono’s C# compiler)', () => {
+  it('compiles (checked with Mono’s C# compiler, from the mono-mcs package)', () => {
     const file = path.join(folder, 'outpost-agent-service.cs');
     writeFileSync(file, renderWindowsServiceHost(spec));
     const result = spawnSync(
