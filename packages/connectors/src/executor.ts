@@ -1,3 +1,5 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { z } from 'zod';
 
 /**
@@ -34,6 +36,11 @@ export interface RunContext {
    * `ExecutorError` (`policy_denied`) to refuse.
    */
   checkTarget?: (target: Target, addresses: readonly string[]) => void | Promise<void>;
+  /**
+   * The addresses a host name resolves to (default: the system resolver). Called once per
+   * connect; what it answers is what `checkTarget` sees and what is connected to.
+   */
+  resolve?: (host: string) => Promise<string[]>;
 }
 
 export interface ExecutorOutput {
@@ -53,6 +60,14 @@ export const EXECUTOR_ERROR_CODES = [
   'tls_error',
   'invalid_input',
   'policy_denied',
+  /** The Cloud-mode guard refused a private, loopback or metadata address. */
+  'ssrf_blocked',
+  /** The server refused the credentials: a database login, an OAuth client, an HTTP 401. */
+  'auth_failed',
+  /** The database ran the statement and reported an error (syntax, permissions, timeout…). */
+  'query_failed',
+  /** The authorization server answered with an OAuth error other than a refused client. */
+  'oauth_error',
   'too_many_redirects',
   'upstream_error',
   'unknown_operation',
@@ -99,6 +114,28 @@ export function parseInput<I>(executor: Executor<I>, input: unknown): I {
     'invalid_input',
     `invalid input for "${executor.kind}"${where}: ${issue?.message ?? 'schema mismatch'}`,
   );
+}
+
+/** IP literals stand for themselves; names resolve to every address, each of which is checked. */
+export async function resolveHost(host: string, context: Pick<RunContext, 'resolve'>): Promise<string[]> {
+  if (isIP(host)) return [host];
+  try {
+    const found = context.resolve
+      ? await context.resolve(host)
+      : (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+    if (found.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
+    return found;
+  } catch (error) {
+    throw networkError(error, `resolving ${host}`);
+  }
+}
+
+/** Resolves `target`, lets the caller's check refuse it, and returns the checked addresses. */
+export async function checkedAddresses(target: Target, context: RunContext): Promise<string[]> {
+  const addresses = await resolveHost(target.host, context);
+  await context.checkTarget?.(target, addresses);
+  context.signal.throwIfAborted();
+  return addresses;
 }
 
 /** Maps a Node.js network error to an executor error; anything unknown is an `upstream_error`. */

@@ -1,4 +1,3 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
@@ -9,6 +8,7 @@ import { z } from 'zod';
 import {
   AbortReason,
   abortError,
+  checkedAddresses,
   type Executor,
   ExecutorError,
   networkError,
@@ -98,7 +98,7 @@ async function runHttp(input: HttpInput, context: RunContext) {
   let hop = firstHop(input, context.requestBody);
   try {
     for (let redirects = 0; ; redirects++) {
-      const response = await send(hop, signal, context.checkTarget);
+      const response = await send(hop, signal, context);
       const next = nextHop(hop, response);
       if (next && input.maxRedirects > 0) {
         response.destroy();
@@ -159,11 +159,8 @@ function nextHop(hop: Hop, response: IncomingMessage): Hop | null {
   return { url, method: hop.method === 'HEAD' ? 'HEAD' : 'GET', headers, body: { kind: 'none' } };
 }
 
-async function send(hop: Hop, signal: AbortSignal, checkTarget: RunContext['checkTarget']) {
-  const target = targetOf(hop.url);
-  const addresses = await resolve(target.host);
-  await checkTarget?.(target, addresses);
-  signal.throwIfAborted();
+async function send(hop: Hop, signal: AbortSignal, context: RunContext) {
+  const addresses = await checkedAddresses(targetOf(hop.url), { ...context, signal });
 
   const client = hop.url.protocol === 'https:' ? https : http;
   const request = client.request(hop.url, {
@@ -192,18 +189,6 @@ async function* readBody(response: IncomingMessage, signal: AbortSignal, done: (
   } finally {
     response.destroy();
     done();
-  }
-}
-
-/** IP literals stand for themselves; names resolve to every address, each of which is checked. */
-async function resolve(host: string): Promise<string[]> {
-  if (isIP(host)) return [host];
-  try {
-    const found = await dnsLookup(host, { all: true, verbatim: true });
-    if (found.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
-    return found.map((entry) => entry.address);
-  } catch (error) {
-    throw networkError(error, `resolving ${host}`);
   }
 }
 

@@ -5,7 +5,7 @@ import { createRegistry, registry } from './registry.ts';
 
 describe('the registry', () => {
   it('maps each kind to its executor', () => {
-    expect([...registry.keys()].sort()).toEqual(['http', 'ping']);
+    expect([...registry.keys()].sort()).toEqual(['connection.test', 'http', 'oauth.token', 'ping', 'sql']);
   });
 
   it('runs ping through the same interface as every executor', async () => {

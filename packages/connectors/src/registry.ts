@@ -1,6 +1,9 @@
+import { connectionTestExecutor } from './connection-test.ts';
 import type { Executor } from './executor.ts';
 import { httpExecutor } from './http.ts';
+import { oauthTokenExecutor } from './oauth.ts';
 import { pingExecutor } from './ping.ts';
+import { sqlExecutor } from './sql.ts';
 
 /** Every executor by `kind`: what the API (Mode: Cloud) and the agent (Mode: On-premise) can run. */
 export type Registry = ReadonlyMap<string, Executor>;
@@ -19,4 +22,10 @@ export function createRegistry<T extends unknown[]>(executors: { [K in keyof T]:
   return registry;
 }
 
-export const registry: Registry = createRegistry([pingExecutor, httpExecutor]);
+export const registry: Registry = createRegistry([
+  pingExecutor,
+  httpExecutor,
+  sqlExecutor,
+  oauthTokenExecutor,
+  connectionTestExecutor,
+]);
