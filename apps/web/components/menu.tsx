@@ -9,6 +9,7 @@ import {
   useContext,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react';
@@ -18,6 +19,8 @@ import styles from './menu.module.css';
 const MenuContext = createContext<{ close: (returnFocus?: boolean) => void }>({ close: () => {} });
 
 const ITEM_SELECTOR = '[role="menuitem"],[role="menuitemradio"]';
+/** Pixels between the trigger and the menu. */
+const GAP = 6;
 
 export interface MenuProps {
   /** The trigger's accessible name, e.g. "Environment: Production". */
@@ -42,6 +45,32 @@ export function Menu({ label, trigger, triggerClassName, align = 'start', childr
     setOpen(false);
     if (returnFocus) triggerRef.current?.focus();
   }, []);
+
+  // Fixed to the viewport, beside the trigger: a menu in a table row must not be cut off by the
+  // table's scroll area or its panel. Opens upwards when there is no room below.
+  useLayoutEffect(() => {
+    const menu = menuRef.current;
+    const button = triggerRef.current;
+    if (!open || !menu || !button) return;
+    function place() {
+      if (!menu || !button) return;
+      const anchor = button.getBoundingClientRect();
+      const viewport = document.documentElement;
+      const roomBelow = viewport.clientHeight - anchor.bottom;
+      const upwards = roomBelow < menu.offsetHeight + GAP && anchor.top > roomBelow;
+      menu.style.position = 'fixed';
+      menu.style.top = `${upwards ? anchor.top - GAP - menu.offsetHeight : anchor.bottom + GAP}px`;
+      if (align === 'end') menu.style.right = `${viewport.clientWidth - anchor.right}px`;
+      else menu.style.left = `${anchor.left}px`;
+    }
+    place();
+    window.addEventListener('resize', place);
+    window.addEventListener('scroll', place, true);
+    return () => {
+      window.removeEventListener('resize', place);
+      window.removeEventListener('scroll', place, true);
+    };
+  }, [open, align]);
 
   useEffect(() => {
     if (!open) return;

@@ -15,6 +15,7 @@ export function TokenCell({
   loading,
   onShow,
   onHide,
+  fit = false,
 }: {
   /** What the token belongs to, for screen readers: "Token of Nightly export". */
   name: string;
@@ -23,10 +24,12 @@ export function TokenCell({
   loading: boolean;
   onShow: () => void;
   onHide: () => void;
+  /** Shown, take only the room the table leaves (at least 240 px) instead of 360 px. */
+  fit?: boolean;
 }) {
   if (revealed) {
     return (
-      <div className={styles.revealed}>
+      <div className={fit ? `${styles.revealed} ${styles.fit}` : styles.revealed}>
         <SecretValue value={revealed} label={`Token of ${name}`} />
         <Button size="small" variant="ghost" onClick={onHide} aria-label={`Hide token of ${name}`}>
           <EyeOffIcon size={14} />

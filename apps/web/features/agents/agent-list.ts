@@ -87,7 +87,7 @@ export function upsertAgent(
   if (wasListed && !counted) total -= 1;
   // Not on screen but counted: a new agent, or one of the pages not loaded yet. Inside the loaded
   // range an unknown agent can only be new; outside it, one never changed since its creation is.
-  const isNew = inLoadedRange(rest, agent) || agent.createdAt === agent.updatedAt;
+  const isNew = pin || inLoadedRange(rest, agent) || agent.createdAt === agent.updatedAt;
   if (!wasListed && counted && countUnlisted && isNew) total += 1;
 
   return {

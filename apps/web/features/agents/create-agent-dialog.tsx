@@ -1,0 +1,138 @@
+'use client';
+
+import type { Agent, AgentOs } from '@outpost/protocol/rest/agents';
+import { useState } from 'react';
+import { Alert } from '@/components/alert';
+import { Button, buttonClassName } from '@/components/button';
+import { Dialog } from '@/components/dialog';
+import { ImportIcon } from '@/components/icons';
+import { useEnvironment } from '@/lib/environment';
+import { useApi } from '@/lib/use-api';
+import { AgentFields, saveErrors, validateAgentFields } from './agent-fields';
+import { osLabel } from './agent-host';
+import styles from './agents.module.css';
+import { downloadHref } from './download-menu';
+
+/**
+ * + Create agent: "Name your agent and add a description", Save. The agent's token is generated
+ * with it. Opened from a download (`downloadOs`), the dialog then offers that download.
+ */
+export function CreateAgentDialog({
+  open,
+  downloadOs,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  downloadOs?: AgentOs;
+  onClose: () => void;
+  onCreated: (agent: Agent) => void;
+}) {
+  const api = useApi();
+  const environment = useEnvironment();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<Agent>();
+
+  function close() {
+    if (busy) return;
+    setName('');
+    setDescription('');
+    setErrors({});
+    setFormError(undefined);
+    setCreated(undefined);
+    onClose();
+  }
+
+  async function submit() {
+    const fields = { name: name.trim(), description: description.trim() };
+    const invalid = validateAgentFields(fields);
+    setErrors(invalid);
+    setFormError(undefined);
+    if (Object.keys(invalid).length > 0) return;
+    setBusy(true);
+    try {
+      const agent = await api.post<Agent>('/v1/agents', fields);
+      onCreated(agent);
+      setBusy(false);
+      if (downloadOs) setCreated(agent);
+      else {
+        setName('');
+        setDescription('');
+        onClose();
+      }
+    } catch (error) {
+      setBusy(false);
+      const { fields: fieldErrors, form } = saveErrors(error);
+      setErrors(fieldErrors);
+      setFormError(form);
+    }
+  }
+
+  if (created && downloadOs) {
+    return (
+      <Dialog
+        open={open}
+        onClose={close}
+        title={`${created.name} is ready to install`}
+        description="Your agent now appears on the list, with its token."
+        footer={
+          <Button variant="primary" onClick={close}>
+            Done
+          </Button>
+        }
+      >
+        <ol className={styles.steps}>
+          <li>
+            <a
+              href={downloadHref(created.id, downloadOs)}
+              download
+              className={buttonClassName({ size: 'small' })}
+            >
+              <ImportIcon size={14} />
+              Download for {osLabel(downloadOs)}
+            </a>{' '}
+            and install it on a machine inside your network.
+          </li>
+          <li>In the list, Show token and Copy it, then enter it in the agent.</li>
+        </ol>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title="Create agent"
+      description={
+        downloadOs
+          ? `Name your agent and add a description. The ${osLabel(downloadOs)} download follows.`
+          : `Name your agent and add a description. It serves ${environment.name}; its token is generated when you save.`
+      }
+      onSubmit={() => void submit()}
+      footer={
+        <>
+          <Button onClick={close} disabled={busy}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" busy={busy}>
+            Save
+          </Button>
+        </>
+      }
+    >
+      <AgentFields
+        name={name}
+        description={description}
+        errors={errors}
+        onNameChange={setName}
+        onDescriptionChange={setDescription}
+      />
+      {formError ? <Alert tone="danger">{formError}</Alert> : null}
+    </Dialog>
+  );
+}
