@@ -14,6 +14,7 @@ import { agentRoutes } from './modules/agents/routes.ts';
 import { apiTokenRoutes } from './modules/api-tokens/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { connectionRoutes } from './modules/connections/routes.ts';
 import { environmentRoutes } from './modules/environments/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { AgentHub } from './modules/hub/hub.ts';
@@ -127,5 +128,6 @@ export async function buildApp({
   await app.register(auditRoutes);
   await app.register(agentRoutes);
   await app.register(hubRoutes);
+  await app.register(connectionRoutes);
   return app;
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { assertNetwork } from './lib/ssrf/addresses.ts';
+import type { PrivateTargets } from './lib/ssrf/guard.ts';
 
 const optionalString = z
   .string()
@@ -23,6 +25,32 @@ export const ConfigSchema = z.object({
   OUTPOST_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often the hub pings each agent; a dead peer is noticed within about three intervals. */
   OUTPOST_AGENT_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /**
+   * Cloud connections to private, loopback and link-local addresses: `false` (refused), `true`
+   * (allowed, but never cloud metadata; for self-hosted installs), or a comma-separated list of
+   * addresses and CIDRs allowed.
+   */
+  OUTPOST_ALLOW_PRIVATE_TARGETS: optionalString.transform((value, context): PrivateTargets => {
+    const text = (value ?? 'false').trim().toLowerCase();
+    if (text === 'false' || text === '0' || text === 'no') return { allow: 'none' };
+    if (text === 'true' || text === '1' || text === 'yes') return { allow: 'all' };
+    const networks = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    for (const network of networks) {
+      try {
+        assertNetwork(network);
+      } catch (error) {
+        context.addIssue({
+          code: 'custom',
+          message: `${(error as Error).message}; use true, false or CIDRs`,
+        });
+        return z.NEVER;
+      }
+    }
+    return { allow: 'networks', networks };
+  }),
   /** Trust X-Forwarded-* from this many proxies in front of the API (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
@@ -42,6 +70,8 @@ export interface Config {
   trustProxyHops: number;
   authRateLimit: number;
   agentHeartbeatMs: number;
+  /** What Cloud connections may reach besides the public internet. */
+  privateTargets: PrivateTargets;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxyHops: raw.TRUST_PROXY_HOPS,
     authRateLimit: raw.OUTPOST_AUTH_RATE_LIMIT,
     agentHeartbeatMs: raw.OUTPOST_AGENT_HEARTBEAT_MS,
+    privateTargets: raw.OUTPOST_ALLOW_PRIVATE_TARGETS,
   };
 }

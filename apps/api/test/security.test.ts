@@ -231,6 +231,70 @@ const ROUTE_CASES: RouteCase[] = [
   },
 ];
 
+const CONNECTION_CASES: RouteCase[] = [
+  { method: 'GET', route: '/v1/connections', access: 'read', request: () => ({ url: '/v1/connections' }) },
+  {
+    method: 'POST',
+    route: '/v1/connections',
+    access: 'manage',
+    request: () => ({
+      url: '/v1/connections',
+      body: {
+        name: `connection ${randomBytes(4).toString('hex')}`,
+        type: 'HTTP',
+        http: { baseUri: 'https://api.example.invalid', auth: { type: 'bearer', token: 'new-secret-token' } },
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/connections/:id',
+    access: 'read',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/connections/${tenant.connection.id}` }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/connections/:id',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({
+      url: `/v1/connections/${tenant.connection.id}`,
+      body: { name: 'renamed connection' },
+    }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/connections/:id',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/connections/${tenant.connection.id}` }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/connections/:id/test',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/connections/${tenant.connection.id}/test` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/connections/:id/oauth/authorize',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/connections/${tenant.connection.id}/oauth/authorize` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/oauth/callback',
+    access: 'public',
+    // Without a state of a Connect in progress there is nothing to finish.
+    okStatus: 400,
+    request: () => ({ url: '/v1/oauth/callback?state=no-such-state&code=x' }),
+  },
+];
+ROUTE_CASES.push(...CONNECTION_CASES);
+
 const ROLES_ALLOWED: Record<Access, Role[]> = {
   public: ['OWNER', 'ADMIN', 'MANAGE', 'MONITOR'],
   read: ['OWNER', 'ADMIN', 'MANAGE', 'MONITOR'],
@@ -263,6 +327,8 @@ interface Tenant {
   revokedToken: string;
   /** The agent that the agent routes act on. */
   agent: { id: string; token: string };
+  /** The connection that the connection routes act on (Cloud, OAuth 2.0 authorization code). */
+  connection: { id: string };
   secrets: string[];
 }
 
@@ -312,6 +378,25 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
   expect(agent.statusCode).toBe(201);
   const agentToken = (await call(app, 'GET', `/v1/agents/${agent.json().id}/token`, { as: asOwner })).json()
     .token;
+  const connectionSecret = `client-secret-${randomBytes(8).toString('hex')}`;
+  const connection = await call(app, 'POST', '/v1/connections', {
+    as: asOwner,
+    body: {
+      name: tokenName('connection'),
+      type: 'HTTP',
+      http: {
+        baseUri: 'https://erp.example.invalid',
+        auth: {
+          type: 'oauth2_authorization_code',
+          authorizeUrl: 'https://auth.example.invalid/authorize',
+          tokenUrl: 'https://auth.example.invalid/token',
+          clientId: 'outpost',
+          clientSecret: connectionSecret,
+        },
+      },
+    },
+  });
+  expect(connection.statusCode, connection.body).toBe(201);
 
   return {
     accountId,
@@ -324,7 +409,10 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
     monitorToken,
     revokedToken: replaced.token,
     agent: { id: agent.json().id, token: agentToken },
+    connection: { id: connection.json().id },
     secrets: [
+      connection.json().id,
+      connectionSecret,
       agent.json().id,
       agentToken,
       name,
@@ -363,6 +451,7 @@ async function snapshot(db: TestApp['db'], accountId: string) {
     }),
     auditEvents: await db.auditEvent.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
     agents: await db.agent.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
+    connections: await db.connection.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
   };
 }
 

@@ -9,39 +9,56 @@ export const ConnectionMode = z.enum(['CLOUD', 'ON_PREMISE']);
 export type ConnectionMode = z.infer<typeof ConnectionMode>;
 
 const Secret = z.string().min(1).max(4096);
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'a header name');
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
+export const OAuthClientAuth = z.enum(['client_secret_basic', 'client_secret_post']);
+
+/** The auth types; `secret` makes the secrets required (create) or optional (update: kept when omitted). */
+function httpAuth(secret: z.ZodType<string | undefined>) {
+  const oauthClient = {
+    tokenUrl: HttpUrl,
+    clientId: z.string().min(1).max(500),
+    clientSecret: secret,
+    clientAuth: OAuthClientAuth.default('client_secret_basic'),
+    scope: z.string().max(1000).optional(),
+  };
+  return z.discriminatedUnion('type', [
+    z.object({ type: z.literal('none') }),
+    z.object({ type: z.literal('basic'), username: z.string().max(200), password: secret }),
+    z.object({ type: z.literal('bearer'), token: secret }),
+    z.object({ type: z.literal('api_key'), header: HeaderName, value: secret }),
+    z.object({ type: z.literal('oauth2_client_credentials'), ...oauthClient }),
+    z.object({ type: z.literal('oauth2_authorization_code'), authorizeUrl: HttpUrl, ...oauthClient }),
+  ]);
+}
 
 /** Secrets (passwords, tokens, client secrets) are write-only: sent on create/update, never returned. */
-export const HttpAuth = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('none') }),
-  z.object({ type: z.literal('basic'), username: z.string().max(200), password: Secret }),
-  z.object({ type: z.literal('bearer'), token: Secret }),
-  z.object({ type: z.literal('api_key'), header: z.string().min(1).max(100), value: Secret }),
-  z.object({
-    type: z.literal('oauth2_client_credentials'),
-    tokenUrl: z.url(),
-    clientId: z.string().min(1).max(500),
-    clientSecret: Secret,
-    scope: z.string().max(1000).optional(),
-  }),
-  z.object({
-    type: z.literal('oauth2_authorization_code'),
-    authorizeUrl: z.url(),
-    tokenUrl: z.url(),
-    clientId: z.string().min(1).max(500),
-    clientSecret: Secret,
-    scope: z.string().max(1000).optional(),
-  }),
-]);
+export const HttpAuth = httpAuth(Secret);
 export type HttpAuth = z.infer<typeof HttpAuth>;
+/** On update a secret may be left out: the stored one is kept (while the auth type stays the same). */
+export const HttpAuthUpdate = httpAuth(Secret.optional());
+export type HttpAuthUpdate = z.infer<typeof HttpAuthUpdate>;
 
 export const HttpSettings = z.object({
-  baseUri: z.url({ protocol: /^https?$/ }),
+  baseUri: HttpUrl,
   /** What Test connection requests (GET), relative to the base URI. */
-  testPath: z.string().max(2000).default('/'),
-  headers: z.record(z.string().max(100), z.string().max(4000)).optional(),
+  testPath: z.string().max(2000).regex(/^\//, 'a path starting with /').default('/'),
+  /** Sent with every request; not secret (use auth for credentials). */
+  headers: z
+    .record(
+      HeaderName,
+      z
+        .string()
+        .max(4000)
+        .regex(/^[^\r\n\0]*$/, 'one line'),
+    )
+    .optional(),
   auth: HttpAuth.default({ type: 'none' }),
 });
 export type HttpSettings = z.infer<typeof HttpSettings>;
+export const HttpSettingsUpdate = HttpSettings.extend({ auth: HttpAuthUpdate.default({ type: 'none' }) });
+export type HttpSettingsUpdate = z.infer<typeof HttpSettingsUpdate>;
 
 export const SqlSettings = z.object({
   host: z.string().min(1).max(255),
@@ -50,6 +67,8 @@ export const SqlSettings = z.object({
   user: z.string().min(1).max(255),
   password: Secret.optional(),
   tls: z.enum(['disable', 'prefer', 'require', 'verify-full']).default('prefer'),
+  /** PEM certificates to trust for `verify-full`, besides the system's. */
+  ca: z.string().max(64_000).optional(),
 });
 export type SqlSettings = z.infer<typeof SqlSettings>;
 
@@ -76,7 +95,7 @@ export const UpdateConnectionBody = z
     name: ResourceName,
     mode: ConnectionMode,
     agentId: z.uuid().nullable(),
-    http: HttpSettings,
+    http: HttpSettingsUpdate,
     sql: SqlSettings,
   })
   .partial();
@@ -92,6 +111,7 @@ export const HttpAuthView = z.discriminatedUnion('type', [
     type: z.literal('oauth2_client_credentials'),
     tokenUrl: z.string(),
     clientId: z.string(),
+    clientAuth: OAuthClientAuth,
     scope: z.string().optional(),
     clientSecretSet: z.boolean(),
   }),
@@ -100,6 +120,7 @@ export const HttpAuthView = z.discriminatedUnion('type', [
     authorizeUrl: z.string(),
     tokenUrl: z.string(),
     clientId: z.string(),
+    clientAuth: OAuthClientAuth,
     scope: z.string().optional(),
     clientSecretSet: z.boolean(),
     /** Whether "Connect" has been completed and the connection holds a token. */
@@ -140,3 +161,35 @@ export const ConnectionTestResult = z.object({
   durationMs: z.number(),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+export const ConnectionList = z.object({ items: z.array(Connection) });
+export type ConnectionList = z.infer<typeof ConnectionList>;
+
+/** "Connect" of an OAuth 2.0 authorization-code connection: where to send the browser. */
+export const OAuthAuthorizeQuery = z.object({
+  /** A path of the web app to come back to (`/production/resources/connections`); default `/`. */
+  returnTo: z
+    .string()
+    .max(2000)
+    .regex(/^\/(?![/\\])/, 'a path on this site, starting with a single /')
+    .default('/'),
+});
+export type OAuthAuthorizeQuery = z.infer<typeof OAuthAuthorizeQuery>;
+
+export const OAuthAuthorizeResponse = z.object({
+  /** The authorization server's page, with state and a PKCE challenge: open it in the browser. */
+  url: z.string(),
+  /** The redirect URI to register with the authorization server. */
+  redirectUri: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export type OAuthAuthorizeResponse = z.infer<typeof OAuthAuthorizeResponse>;
+
+/** What the authorization server appends to the redirect URI. */
+export const OAuthCallbackQuery = z.object({
+  state: z.string().max(500).optional(),
+  code: z.string().max(4096).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+});
+export type OAuthCallbackQuery = z.infer<typeof OAuthCallbackQuery>;

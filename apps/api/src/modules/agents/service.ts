@@ -148,7 +148,10 @@ export async function updateAgent(
   return agent;
 }
 
-/** Deletes the agent; its token goes with the row, and its live session is closed. */
+/**
+ * Deletes the agent; its token goes with the row, and its live session is closed. An agent that
+ * On-premise connections use is kept (409, naming them): they would have nowhere to run.
+ */
 export async function deleteAgent(
   deps: AgentDeps,
   caller: Caller,
@@ -157,10 +160,33 @@ export async function deleteAgent(
 ): Promise<void> {
   const scopeId = caller.environment.scopeId;
   const agent = await getAgent(deps.db, scopeId, agentId);
-  await deps.db.$transaction(async (tx) => {
-    await tx.agent.delete({ where: { id: agent.id } });
-    await recordAuditEvent(tx, audit(caller, 'agent.deleted', agentId, request, { name: agent.name }));
+  const inUse = () => {
+    const names = users.map((connection) => `"${connection.name}"`).join(', ');
+    return conflict(
+      `The agent "${agent.name}" is used by ${users.length === 1 ? 'the connection' : 'the connections'} ${names}: give them another agent or Mode: Cloud first`,
+    );
+  };
+  let users = await deps.db.connection.findMany({
+    where: { agentId },
+    select: { name: true },
+    orderBy: { name: 'asc' },
   });
+  if (users.length > 0) throw inUse();
+  try {
+    await deps.db.$transaction(async (tx) => {
+      await tx.agent.delete({ where: { id: agent.id } });
+      await recordAuditEvent(tx, audit(caller, 'agent.deleted', agentId, request, { name: agent.name }));
+    });
+  } catch (error) {
+    // A connection that picked the agent meanwhile: the foreign key refused the delete.
+    users = await deps.db.connection.findMany({
+      where: { agentId },
+      select: { name: true },
+      orderBy: { name: 'asc' },
+    });
+    if (users.length > 0) throw inUse();
+    throw error;
+  }
   deps.events.publishRevocation({ agentId, reason: 'agent_deleted' });
   deps.events.publishChange({ type: 'deleted', scopeId, agentId });
 }
