@@ -8,6 +8,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import type { SecretBox } from './lib/secret-box.ts';
+import { agentBundleRoutes } from './modules/agents/bundle-route.ts';
 import { AgentDownloads } from './modules/agents/downloads.ts';
 import { AgentEvents } from './modules/agents/events.ts';
 import { agentRoutes } from './modules/agents/routes.ts';
@@ -101,7 +102,7 @@ export async function buildApp({
       log: app.log,
       heartbeatMs: config.agentHeartbeatMs,
       handshakeTimeoutMs: 10_000,
-      latestAgentVersion: async () => (await agentDownloads.manifest()).version,
+      latestAgent: () => agentDownloads.manifest(),
     }),
   );
   app.setValidatorCompiler(validatorCompiler);
@@ -128,6 +129,7 @@ export async function buildApp({
   await app.register(auditRoutes);
   await app.register(agentRoutes);
   await app.register(hubRoutes);
+  await app.register(agentBundleRoutes, { agentDistDir });
   await app.register(connectionRoutes);
   return app;
 }

@@ -229,6 +229,15 @@ const ROUTE_CASES: RouteCase[] = [
       headers: { authorization: `Bearer ${tenant.agent.token}` },
     }),
   },
+  {
+    method: 'GET',
+    route: '/v1/agent/bundle',
+    access: 'public',
+    request: (tenant) => ({
+      url: '/v1/agent/bundle',
+      headers: { authorization: `Bearer ${tenant.agent.token}` },
+    }),
+  },
 ];
 
 const CONNECTION_CASES: RouteCase[] = [

@@ -46,6 +46,19 @@ export const Welcome = z.object({
   latestVersion: ShortText,
   /** Whether this agent may upgrade itself when `latestVersion` is newer. */
   autoUpgrade: z.boolean(),
+  /** Where to fetch the bundle of `latestVersion` (optional: older hubs leave it out). */
+  upgrade: z
+    .object({
+      version: ShortText,
+      /** SHA-256 of the bundle, lowercase hex: the agent refuses a download that differs. */
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      /** Path on the hub's own origin, fetched with the agent token: `/v1/agent/bundle`. */
+      path: z
+        .string()
+        .max(200)
+        .regex(/^(\/[\w-]+)+$/),
+    })
+    .optional(),
 });
 export type Welcome = z.infer<typeof Welcome>;
 

@@ -1,8 +1,9 @@
 import type { Database } from '@outpost/db/client';
 import { CloseCode } from '@outpost/protocol/agent/close-codes';
-import type { Hello, Operation } from '@outpost/protocol/agent/frames';
+import { type Hello, type Operation, Welcome } from '@outpost/protocol/agent/frames';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import { AGENT_BUNDLE_PATH } from '../agents/bundle-route.ts';
 import type { AgentEvents } from '../agents/events.ts';
 import { HubError } from './errors.ts';
 import { markAgentOffline, markAgentOnline } from './presence.ts';
@@ -14,14 +15,16 @@ export interface HubOptions {
   log: FastifyBaseLogger;
   heartbeatMs: number;
   handshakeTimeoutMs: number;
-  /** The version the Install → Download archives carry. */
-  latestAgentVersion: () => Promise<string>;
+  /** The agent the Install → Download archives carry: its version and the bundle's SHA-256. */
+  latestAgent: () => Promise<{ version: string; sha256: string }>;
 }
 
 export interface AuthenticatedAgent {
   id: string;
   tokenDigest: string;
 }
+
+const UpgradeOffer = Welcome.shape.upgrade.unwrap();
 
 /**
  * The agent hub: one live session per agent, presence in the database and in live page updates,
@@ -118,9 +121,13 @@ export class AgentHub {
     this.#connecting.delete(session);
     this.#live.set(session.agentId, session);
     const agent = await markAgentOnline(db, session.agentId, session.id, hello, session.ipAddress);
+    const latest = await this.options.latestAgent();
+    // A manifest the agent's schema would refuse must not cost every agent its welcome.
+    const upgrade = UpgradeOffer.safeParse({ ...latest, path: AGENT_BUNDLE_PATH });
     session.welcome({
-      latestVersion: await this.options.latestAgentVersion(),
+      latestVersion: latest.version,
       autoUpgrade: agent.autoUpgrade,
+      ...(upgrade.success ? { upgrade: upgrade.data } : {}),
     });
     log.info(
       {
