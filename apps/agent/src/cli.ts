@@ -34,7 +34,8 @@ Options:
 
 OUTPOST_AGENT_HOME moves the agent home (config file, lock, machine id).
 Exit codes: 0 stopped, 1 failed or already running, 2 bad usage or configuration,
-3 stopped for good (token refused or revoked, agent deleted, upgrade required).`;
+3 stopped for good (token refused or revoked, agent deleted, upgrade required),
+4 upgraded itself: the service manager starts the new version.`;
 
 export async function runCli(
   argv: string[],
@@ -71,7 +72,12 @@ export async function runCli(
   try {
     switch (command) {
       case 'start':
-        return await startAgent({ flags, stopOnStdinEnd: values['stop-on-stdin-end'] === true });
+        return await startAgent({
+          flags,
+          bundlePath,
+          argv,
+          stopOnStdinEnd: values['stop-on-stdin-end'] === true,
+        });
       case 'token':
         if (rest[0] !== 'set') break;
         return await setToken(rest[1], flags);

@@ -6,6 +6,7 @@ import {
   agentHome,
   ConfigError,
   connectUrl,
+  hubHttpUrl,
   loadConfig,
   maskToken,
   readEnvironment,
@@ -119,6 +120,30 @@ describe('configuration', () => {
     expect(connectUrl('https://u:p@example.com/base/?x=1')).toBe('wss://example.com/base/v1/agent/connect');
     expect(() => connectUrl('ftp://example.com')).toThrow(ConfigError);
     expect(() => connectUrl('example.com')).toThrow(ConfigError);
+  });
+
+  it('fetches from the same origin and base path as the socket', () => {
+    const bundle = '/v1/agent/bundle';
+    expect(hubHttpUrl('https://outpost.example.com', bundle)).toBe(
+      'https://outpost.example.com/v1/agent/bundle',
+    );
+    expect(hubHttpUrl('http://localhost:4000/base/', bundle)).toBe(
+      'http://localhost:4000/base/v1/agent/bundle',
+    );
+    expect(hubHttpUrl('wss://u:p@example.com:8443/?x=1', bundle)).toBe(
+      'https://example.com:8443/v1/agent/bundle',
+    );
+  });
+
+  it('upgrades itself unless a config file says autoUpgrade: false; knows its service manager', () => {
+    const load = (env = {}) => loadConfig({ env: { OUTPOST_AGENT_HOME: home, ...env }, bundleDir: bundle });
+    expect(load().autoUpgrade).toBe(true);
+    expect(load().service).toBeUndefined();
+    write(path.join(bundle, 'outpost-agent.json'), { autoUpgrade: false });
+    expect(load().autoUpgrade).toBe(false);
+    write(path.join(home, 'outpost-agent.json'), { autoUpgrade: true });
+    expect(load().autoUpgrade).toBe(true);
+    expect(load({ OUTPOST_AGENT_SERVICE: 'systemd' }).service).toBe('systemd');
   });
 
   it('shows no more of a token than its last four characters', () => {

@@ -34,6 +34,8 @@ export const ConfigFile = z.strictObject({
     })
     .optional(),
   logFormat: z.enum(['text', 'json']).optional(),
+  /** `false`: never upgrade on its own, whatever Outpost says (default: as Outpost says). */
+  autoUpgrade: z.boolean().optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -42,6 +44,8 @@ export interface Environment {
   OUTPOST_URL?: string;
   OUTPOST_AGENT_TOKEN?: string;
   OUTPOST_AGENT_HOME?: string;
+  /** Set by the service definitions `service install` writes: `systemd`, `launchd` or `windows`. */
+  OUTPOST_AGENT_SERVICE?: string;
   XDG_CONFIG_HOME?: string;
   ProgramData?: string;
   SystemRoot?: string;
@@ -56,6 +60,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     ...pick('OUTPOST_URL'),
     ...pick('OUTPOST_AGENT_TOKEN'),
     ...pick('OUTPOST_AGENT_HOME'),
+    ...pick('OUTPOST_AGENT_SERVICE'),
     ...pick('XDG_CONFIG_HOME'),
     ...pick('ProgramData'),
     ...pick('SystemRoot'),
@@ -80,6 +85,10 @@ export interface AgentConfig {
   token?: { value: string; source: Source };
   policy: { allow: string[]; deny: string[]; allowCloudMetadata: boolean };
   logFormat: 'text' | 'json';
+  /** False when a config file says `autoUpgrade: false`. */
+  autoUpgrade: boolean;
+  /** The service manager that runs this agent and restarts it when it exits, if any. */
+  service?: string;
 }
 
 export class ConfigError extends Error {
@@ -158,6 +167,8 @@ export function loadConfig(options: LoadOptions = {}): AgentConfig {
     ...(token ? { token } : {}),
     policy: file.policy ?? bundledFile.policy ?? { allow: [], deny: [], allowCloudMetadata: false },
     logFormat: flags.logFormat ?? file.logFormat ?? bundledFile.logFormat ?? 'text',
+    autoUpgrade: file.autoUpgrade ?? bundledFile.autoUpgrade ?? true,
+    ...(env.OUTPOST_AGENT_SERVICE ? { service: env.OUTPOST_AGENT_SERVICE } : {}),
   };
 }
 
@@ -229,6 +240,18 @@ export function connectUrl(url: string): string {
   parsed.hash = '';
   parsed.username = '';
   parsed.password = '';
+  return parsed.href;
+}
+
+/**
+ * An HTTP address on Outpost's origin, for what the agent fetches besides its socket (the bundle of
+ * a newer version): `wss://outpost.example.com/base` + `/v1/agent/bundle` →
+ * `https://outpost.example.com/base/v1/agent/bundle`.
+ */
+export function hubHttpUrl(url: string, pathname: string): string {
+  const parsed = new URL(connectUrl(url));
+  parsed.protocol = parsed.protocol === 'wss:' ? 'https:' : 'http:';
+  parsed.pathname = `${parsed.pathname.replace(/\/v1\/agent\/connect$/, '')}${pathname}`;
   return parsed.href;
 }
 

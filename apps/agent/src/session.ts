@@ -26,6 +26,8 @@ export interface SessionOptions {
   handshakeTimeoutMs?: number;
   /** From the upgrade until `welcome`. */
   welcomeTimeoutMs?: number;
+  /** Told of each `welcome` (auto-upgrade looks at the version it announces). */
+  onWelcome?: (welcome: Welcome) => void;
 }
 
 /** How one connection ended: what the supervisor decides its next step from. */
@@ -168,8 +170,7 @@ export class Session {
       agentId: welcome.agentId,
       sessionId: welcome.sessionId,
     });
-    if (welcome.latestVersion !== AGENT_VERSION && isNewer(welcome.latestVersion, AGENT_VERSION))
-      this.#log.info(`agent ${welcome.latestVersion} is available (this is ${AGENT_VERSION})`);
+    this.options.onWelcome?.(welcome);
   }
 
   /** Anything from the hub, a ping included, proves it is alive. */
@@ -237,14 +238,4 @@ function describeFailure(error: Error | undefined): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
   return error.message;
-}
-
-/** Plain `major.minor.patch` comparison; anything else never counts as newer. */
-function isNewer(candidate: string, current: string): boolean {
-  const parse = (version: string) => /^(\d+)\.(\d+)\.(\d+)$/.exec(version)?.slice(1).map(Number);
-  const a = parse(candidate);
-  const b = parse(current);
-  if (!a || !b) return false;
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return false;
 }

@@ -1,13 +1,16 @@
 import type { Registry } from '@outpost/connectors/registry';
 import { CloseCode } from '@outpost/protocol/agent/close-codes';
-import type { Hello } from '@outpost/protocol/agent/frames';
+import type { Hello, Welcome } from '@outpost/protocol/agent/frames';
 import { Backoff, HEALTHY_SESSION_MS } from './backoff.ts';
 import { type Logger, seconds } from './log.ts';
 import type { Policy } from './policy.ts';
 import { Session, type SessionEnd } from './session.ts';
+import type { Upgraded, Upgrader } from './upgrade.ts';
 
 /** Exit code when reconnecting cannot help: the token was refused or revoked, the agent deleted, too old. */
 export const EXIT_FINAL = 3;
+/** A newer bundle is in place: the agent restarts (under a service manager: exits so that it is restarted). */
+export const EXIT_RESTART = 4;
 
 export const FINAL_MESSAGES = {
   refused: 'the token was refused (revoked or mistyped): enter the new token with `outpost-agent token set`',
@@ -59,6 +62,8 @@ export interface SupervisorOptions {
   backoff?: Backoff;
   /** How long in-flight requests may run on after SIGTERM/SIGINT. */
   graceMs?: number;
+  /** Auto-upgrade: sees every `welcome`. */
+  upgrader?: Pick<Upgrader, 'consider'>;
 }
 
 /**
@@ -70,18 +75,27 @@ export class Supervisor {
   readonly #backoff: Backoff;
   #session: Session | null = null;
   #stopping = false;
+  #upgraded: Upgraded | null = null;
   #wake: (() => void) | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     this.#backoff = options.backoff ?? new Backoff();
   }
 
-  /** Resolves with the process exit code: 0 after `stop()`, `EXIT_FINAL` when reconnecting cannot help. */
+  /** The version swapped in when `run()` resolved with `EXIT_RESTART`. */
+  get upgraded(): Upgraded | null {
+    return this.#upgraded;
+  }
+
+  /**
+   * Resolves with the process exit code: 0 after `stop()`, `EXIT_FINAL` when reconnecting cannot
+   * help, `EXIT_RESTART` once a newer bundle is in place and the session has finished its work.
+   */
   async run(): Promise<number> {
     const { log } = this.options;
     while (!this.#stopping) {
       log.info(`connecting to ${this.options.url}`);
-      const session = new Session(this.options);
+      const session = new Session({ ...this.options, onWelcome: (welcome) => this.#onWelcome(welcome) });
       this.#session = session;
       const end = await session.ended;
       this.#session = null;
@@ -96,7 +110,7 @@ export class Supervisor {
       log.warn(`${outcome.message}; reconnecting in ${seconds(delay)}`);
       await this.#sleep(delay);
     }
-    return 0;
+    return this.#upgraded ? EXIT_RESTART : 0;
   }
 
   /** Graceful stop: the live session (if any) finishes its work for up to `graceMs`, then closes 1000. */
@@ -104,6 +118,24 @@ export class Supervisor {
     this.#stopping = true;
     this.#wake?.();
     await this.#session?.shutdown(this.options.graceMs ?? 10_000);
+  }
+
+  #onWelcome(welcome: Welcome): void {
+    this.options.upgrader
+      ?.consider(welcome)
+      .then((upgraded) => {
+        if (!upgraded) return;
+        const upgradedFrom = `upgraded from ${upgraded.from} to ${upgraded.to}`;
+        if (this.#stopping) return this.options.log.info(`${upgradedFrom}; the next start runs it`);
+        this.options.log.info(`${upgradedFrom}; restarting`);
+        this.#upgraded = upgraded;
+        return this.stop();
+      })
+      .catch((error: unknown) =>
+        this.options.log.error(
+          `auto-upgrade failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
   }
 
   #sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-export { EXIT_FINAL } from '../supervisor.ts';
+export { EXIT_FINAL, EXIT_RESTART } from '../supervisor.ts';
 
 export const EXIT_OK = 0;
 /** Another agent holds the lock, or a service command failed. */

@@ -13,17 +13,28 @@ import { acquireLock } from '../lock.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { compilePolicy } from '../policy.ts';
 import { askSecret, TOKEN_QUESTION } from '../prompt.ts';
-import { Supervisor } from '../supervisor.ts';
-import { EXIT_USAGE, TOKEN_HELP } from './exit-codes.ts';
+import { handOver } from '../restart.ts';
+import { EXIT_RESTART, Supervisor } from '../supervisor.ts';
+import { Upgrader } from '../upgrade.ts';
+import { EXIT_OK, EXIT_USAGE, TOKEN_HELP } from './exit-codes.ts';
 
 export interface StartOptions {
   flags: Flags;
+  /** The running bundle, which auto-upgrade replaces. */
+  bundlePath: string;
+  /** The command line after the bundle, for the restart into a new version. */
+  argv: readonly string[];
   /** Stop gracefully when standard input closes (the Windows service host's stop signal). */
   stopOnStdinEnd?: boolean;
   graceMs?: number;
 }
 
-/** `outpost-agent start`: runs in the foreground until stopped, or until reconnecting cannot help. */
+/**
+ * `outpost-agent start`: runs in the foreground until stopped, or until reconnecting cannot help.
+ * After an auto-upgrade it restarts into the new bundle: under a service manager by exiting with
+ * `EXIT_RESTART`, else by handing the lock to a new process; should that process not take over,
+ * the previous bundle is put back and this one carries on.
+ */
 export async function startAgent(options: StartOptions): Promise<number> {
   const config = loadConfig({ flags: options.flags });
   const log = createLogger(config.logFormat);
@@ -32,26 +43,56 @@ export async function startAgent(options: StartOptions): Promise<number> {
     return EXIT_USAGE;
   }
   const url = connectUrl(config.url.value);
-  const lock = acquireLock(config.home);
+  let lock = acquireLock(config.home);
   try {
     const token = await agentToken(config, log);
     if (!token) return EXIT_USAGE;
-    const supervisor = new Supervisor({
-      url,
+    const upgrader = new Upgrader({
+      bundlePath: options.bundlePath,
+      url: config.url.value,
       token,
-      hello: hello(config.home),
-      registry,
-      policy: compilePolicy(config.policy),
       log,
-      graceMs: options.graceMs ?? 10_000,
+      allowedLocally: config.autoUpgrade,
     });
-    const stopOn = stopSignals(supervisor, log, options.stopOnStdinEnd === true);
-    try {
-      const code = await supervisor.run();
-      if (code === 0) log.info('stopped');
-      return code;
-    } finally {
-      stopOn.dispose();
+    for (;;) {
+      const supervisor = new Supervisor({
+        url,
+        token,
+        hello: hello(config.home),
+        registry,
+        policy: compilePolicy(config.policy),
+        log,
+        graceMs: options.graceMs ?? 10_000,
+        upgrader,
+      });
+      const stopOn = stopSignals(supervisor, log, options.stopOnStdinEnd === true);
+      let code: number;
+      try {
+        code = await supervisor.run();
+      } finally {
+        stopOn.dispose();
+      }
+      const upgraded = supervisor.upgraded;
+      if (code !== EXIT_RESTART || !upgraded) {
+        if (code === 0) log.info('stopped');
+        return code;
+      }
+      if (config.service) {
+        log.info(`exiting with code ${EXIT_RESTART}: ${config.service} starts ${upgraded.to}`);
+        return EXIT_RESTART;
+      }
+      lock.release();
+      const handed = await handOver({
+        bundlePath: options.bundlePath,
+        args: options.argv,
+        home: config.home,
+      });
+      if (handed.ok) {
+        log.info(`agent ${upgraded.to} (pid ${handed.pid}) has taken over; exiting`);
+        return EXIT_OK;
+      }
+      await upgrader.rollBack(upgraded, handed.reason);
+      lock = acquireLock(config.home);
     }
   } finally {
     lock.release();

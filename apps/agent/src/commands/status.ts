@@ -17,6 +17,10 @@ export function showStatus(flags: Flags): number {
       config.token ? `${maskToken(config.token.value)} (from the ${config.token.source})` : 'not set',
     ],
     ['policy', describePolicy(config.policy)],
+    [
+      'upgrade',
+      config.autoUpgrade ? 'automatic, when Outpost allows it' : 'off (autoUpgrade: false in a config file)',
+    ],
     ['running', pid === null ? 'no' : `yes (pid ${pid})`],
   ];
   for (const [name, value] of lines) console.log(`${`${name}:`.padEnd(9)} ${value}`);

@@ -24,6 +24,8 @@ export function renderLaunchdPlist(spec: ServiceSpec): string {
   <dict>
     <key>OUTPOST_AGENT_HOME</key>
     ${string(spec.home)}
+    <key>OUTPOST_AGENT_SERVICE</key>
+    ${string('launchd')}
   </dict>
   <key>RunAtLoad</key>
   <true/>

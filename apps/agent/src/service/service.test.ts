@@ -42,7 +42,11 @@ describe('the systemd unit', () => {
       }),
     );
     expect(unit.Service?.ExecStart).toEqual(['"/usr/bin/node" "/opt/outpost agent/outpost-agent.cjs" start']);
-    expect(unit.Service?.Environment).toEqual(['"OUTPOST_AGENT_HOME=/etc/outpost-agent"']);
+    expect(unit.Service?.Environment).toEqual([
+      '"OUTPOST_AGENT_HOME=/etc/outpost-agent"',
+      // Tells the agent to exit after an auto-upgrade, so that systemd starts the new version.
+      'OUTPOST_AGENT_SERVICE=systemd',
+    ]);
     expect(unit.Service?.Restart).toEqual(['always']);
     expect(unit.Service?.RestartPreventExitStatus).toEqual(['3']);
     expect(unit.Install?.WantedBy).toEqual(['multi-user.target']);
@@ -93,6 +97,7 @@ describe('the launchd plist', () => {
     expect(plist).toMatch(
       /<key>OUTPOST_AGENT_HOME<\/key>\s*<string>\/Users\/a&amp;b\/Library\/Application Support\/Outpost Agent<\/string>/,
     );
+    expect(plist).toMatch(/<key>OUTPOST_AGENT_SERVICE<\/key>\s*<string>launchd<\/string>/);
     expect(plist).toMatch(/<key>KeepAlive<\/key>\s*<true\/>/);
     expect(plist).toMatch(/<key>RunAtLoad<\/key>\s*<true\/>/);
   });
@@ -123,6 +128,13 @@ describe('the Windows service', () => {
     expect(source).toContain('const string BundlePath = @"C:\\Outpost ""Agent""\\outpost-agent.cjs";');
     expect(source).toContain('ServiceName = "OutpostAgent";');
     expect(source).toContain('start --stop-on-stdin-end');
+    expect(source).toContain('info.EnvironmentVariables["OUTPOST_AGENT_SERVICE"] = "windows";');
+  });
+
+  it('starts the agent again, without failing the service, when it exits to restart after an upgrade', () => {
+    const source = renderWindowsServiceHost(spec);
+    expect(source).toContain('const int ExitRestart = 4;');
+    expect(source).toMatch(/if \(agent\.ExitCode == ExitRestart\)\s*\{\s*StartAgent\(\);\s*return;/);
   });
 
   it('compiles (checked with Mono’s C# compiler, from the mono-mcs package)', () => {

@@ -22,6 +22,8 @@ After=network-online.target
 Type=simple
 ExecStart=${quote(spec.nodePath)} ${quote(spec.bundlePath)} start
 Environment=${quote(`OUTPOST_AGENT_HOME=${spec.home}`)}
+# After an auto-upgrade the agent exits (code 4) and is started again, running the new version.
+Environment=OUTPOST_AGENT_SERVICE=systemd
 Restart=always
 RestartSec=5
 # Exit code 3: the token was revoked or the agent deleted; restarting cannot help until

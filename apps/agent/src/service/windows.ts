@@ -27,6 +27,8 @@ public class OutpostAgentService : ServiceBase
     const string AgentHome = ${verbatim(spec.home)};
     // The agent's exit code when restarting cannot help (token revoked, agent deleted).
     const int ExitFinal = 3;
+    // The agent's exit code after an auto-upgrade: start it again, now the new version.
+    const int ExitRestart = 4;
 
     Process agent;
     StreamWriter log;
@@ -45,6 +47,11 @@ public class OutpostAgentService : ServiceBase
         FileStream file = new FileStream(Path.Combine(AgentHome, "outpost-agent.log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         log = new StreamWriter(file);
         log.AutoFlush = true;
+        StartAgent();
+    }
+
+    void StartAgent()
+    {
         ProcessStartInfo info = new ProcessStartInfo(NodePath, "\\"" + BundlePath + "\\" start --stop-on-stdin-end");
         info.UseShellExecute = false;
         info.CreateNoWindow = true;
@@ -53,6 +60,7 @@ public class OutpostAgentService : ServiceBase
         info.RedirectStandardError = true;
         info.WorkingDirectory = Path.GetDirectoryName(BundlePath);
         info.EnvironmentVariables["OUTPOST_AGENT_HOME"] = AgentHome;
+        info.EnvironmentVariables["OUTPOST_AGENT_SERVICE"] = "windows";
         agent = new Process();
         agent.StartInfo = info;
         agent.EnableRaisingEvents = true;
@@ -76,6 +84,11 @@ public class OutpostAgentService : ServiceBase
         if (agent.ExitCode == ExitFinal)
         {
             Stop();
+            return;
+        }
+        if (agent.ExitCode == ExitRestart)
+        {
+            StartAgent();
             return;
         }
         // Exiting without reporting "stopped" makes the service's recovery actions restart it.
