@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { Registry } from '@outpost/connectors/registry';
+import { CloseCode } from '@outpost/protocol/agent/close-codes';
 import { createDispatcher } from '@outpost/protocol/agent/dispatcher';
 import {
   type AgentFrame,
@@ -64,6 +66,8 @@ export class Session {
   #welcomedAt = 0;
   #goAway: GoAway | undefined;
   #localReason: string | undefined;
+  /** The code the WebSocket layer closed with after refusing a frame (it hears no echo). */
+  #refusedWith: number | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SessionOptions) {
@@ -72,6 +76,8 @@ export class Session {
       headers: { authorization: `Bearer ${options.token}`, 'user-agent': `outpost-agent/${AGENT_VERSION}` },
       perMessageDeflate: false,
       maxPayload: MAX_FRAME_BYTES,
+      // Checked in #dispatch instead, so that a text frame that is not UTF-8 closes with 4004.
+      skipUTF8Validation: true,
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       followRedirects: false,
     });
@@ -93,6 +99,14 @@ export class Session {
       });
       socket.on('error', (error) => {
         failure = error;
+        // The WebSocket layer refuses a frame it cannot take (one over MAX_FRAME_BYTES: 1009) and
+        // closes the socket itself.
+        const code = opened && 'code' in error ? String(error.code) : '';
+        if (code.startsWith('WS_ERR_') && !this.#localReason) {
+          const tooLarge = code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+          this.#refusedWith = tooLarge ? 1009 : 1002;
+          this.#localReason = `protocol error: ${tooLarge ? `a frame larger than ${MAX_FRAME_BYTES} bytes` : error.message}`;
+        }
       });
       socket.on('open', () => {
         opened = true;
@@ -109,7 +123,7 @@ export class Session {
         else
           resolve({
             kind: 'closed',
-            code,
+            code: code === 1006 && this.#refusedWith ? this.#refusedWith : code,
             reason: reason.toString('utf8') || (failure && code === 1006 ? failure.message : ''),
             welcome: this.#welcome,
             upMs: this.#welcome ? Date.now() - this.#welcomedAt : 0,
@@ -179,7 +193,13 @@ export class Session {
   }
 
   readonly #dispatch = (data: WebSocket.RawData, isBinary: boolean): void => {
+    // Once this side has decided to close, whatever else arrives on the socket is ignored.
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
     this.#heard();
+    if (!isBinary && !isUtf8(data as Buffer)) {
+      this.#protocolError('a text frame that is not UTF-8');
+      return;
+    }
     this.#handle(data, isBinary);
   };
 
@@ -198,12 +218,14 @@ export class Session {
       },
     },
     onChunk: (chunk) => this.#welcomed().onChunk(chunk),
-    onProtocolError: (reason) => {
-      this.#localReason = `protocol error: ${reason}`;
-      this.#send({ type: 'error', code: 'protocol_error', message: reason });
-      this.#close(4004, reason);
-    },
+    onProtocolError: (reason) => this.#protocolError(reason),
   });
+
+  #protocolError(reason: string): void {
+    this.#localReason = `protocol error: ${reason}`;
+    this.#send({ type: 'error', code: 'protocol_error', message: reason.slice(0, 4000) });
+    this.#close(CloseCode.PROTOCOL_ERROR, reason);
+  }
 
   #welcomed(): Requests {
     if (!this.#welcome) throw new ProtocolViolation('work before welcome');

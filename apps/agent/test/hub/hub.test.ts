@@ -1,14 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type SignedUp, signUp, startTestApp, type TestApp } from '../../../api/test/helpers.ts';
+import { runAgent as runAgentProcess } from './agent-process.ts';
 
-const bundle = path.resolve(import.meta.dirname, '../../dist/outpost-agent.cjs');
+const HEARTBEAT_MS = 1000;
 let t: TestApp;
 let owner: SignedUp;
 let baseUrl: string;
@@ -16,7 +13,7 @@ let upstream: http.Server;
 let upstreamUrl: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ OUTPOST_AGENT_HEARTBEAT_MS: '1000' });
+  t = await startTestApp({ OUTPOST_AGENT_HEARTBEAT_MS: String(HEARTBEAT_MS) });
   owner = await signUp(t.app);
   baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   upstream = http.createServer((request, response) => {
@@ -47,22 +44,7 @@ async function newAgent(name: string) {
   return { id: agent.id as string, token: token as string };
 }
 
-async function runAgent(token: string, url = baseUrl) {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'outpost-agent-hub-'));
-  const child: ChildProcess = spawn(process.execPath, [bundle, 'start', '--url', url], {
-    env: { PATH: process.env.PATH, OUTPOST_AGENT_HOME: home, OUTPOST_AGENT_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number);
-  return { child, output: () => output, exited, cleanup: () => rm(home, { recursive: true, force: true }) };
-}
+const runAgent = (token: string, url = baseUrl) => runAgentProcess(url, token);
 
 /**
  * A TCP relay to the hub whose open connections can go silent without closing, as a half-open
@@ -152,8 +134,7 @@ describe('the agent against the real hub', () => {
       expect(agent.output()).toContain('token revoked: enter the new token with `outpost-agent token set`');
       expect(agent.output()).not.toContain(token);
     } finally {
-      agent.child.kill('SIGKILL');
-      await agent.cleanup();
+      await agent.stop();
     }
   });
 
@@ -165,7 +146,7 @@ describe('the agent against the real hub', () => {
       expect(await agent.exited).toBe(3);
       expect(agent.output()).toContain('the token was refused (revoked or mistyped)');
     } finally {
-      await agent.cleanup();
+      await agent.stop();
     }
   });
 
@@ -178,7 +159,7 @@ describe('the agent against the real hub', () => {
       expect(await agent.exited).toBe(0);
       await expect.poll(() => getAgent(id).then((view) => view.status)).toBe('offline');
     } finally {
-      await agent.cleanup();
+      await agent.stop();
     }
   });
 
@@ -194,9 +175,105 @@ describe('the agent against the real hub', () => {
         .toMatch(/disconnected \(1006, heard nothing from Outpost for 3\.0 s\); reconnecting in/);
       await expect.poll(() => agent.output().split(`as agent ${id}`).length - 1, { timeout: 30_000 }).toBe(2);
     } finally {
-      agent.child.kill('SIGKILL');
+      await agent.stop();
       relay.close();
-      await agent.cleanup();
+    }
+  });
+});
+
+const status = (id: string) => getAgent(id).then((view) => view.status as string);
+
+async function onlineAgent(name: string) {
+  const { id, token } = await newAgent(name);
+  const agent = await runAgent(token);
+  await expect.poll(agent.output, { timeout: 15_000 }).toContain(`as agent ${id}`);
+  await expect.poll(() => status(id)).toBe('online');
+  return { id, agent };
+}
+
+describe('the agent process going away, or stalling', () => {
+  it('fails a request in flight with agent_offline at once, long before its deadline, when the agent is killed', async () => {
+    // An upstream that takes requests and never answers them.
+    const arrived: http.ServerResponse[] = [];
+    const silent = http.createServer((_request, response) => void arrived.push(response));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { id, agent } = await onlineAgent('killed mid-request');
+    try {
+      const deadline = Date.now() + 60_000;
+      const answer = t.app.hub
+        .request(
+          id,
+          {
+            kind: 'http',
+            input: { method: 'GET', url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/never` },
+          },
+          { deadline },
+        )
+        .then(
+          () => ({ code: 'answered', at: Date.now() }),
+          (error: { code: string }) => ({ code: error.code, at: Date.now() }),
+        );
+      await expect.poll(() => arrived.length, { timeout: 10_000 }).toBe(1);
+      agent.child.kill('SIGKILL');
+      const failure = await answer;
+      expect(failure.code).toBe('agent_offline');
+      expect(deadline - failure.at).toBeGreaterThan(45_000);
+      await expect.poll(() => status(id)).toBe('offline');
+    } finally {
+      await agent.stop();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('is marked offline within three heartbeats when stopped (SIGSTOP), and comes back by itself on SIGCONT', async () => {
+    const { id, agent } = await onlineAgent('stopped');
+    const pid = agent.child.pid ?? 0;
+    try {
+      process.kill(pid, 'SIGSTOP');
+      // The hub closes a socket that answered no ping for two intervals; it checks once an interval.
+      await expect
+        .poll(() => status(id), { timeout: 3 * HEARTBEAT_MS + 1_500, interval: 100 })
+        .toBe('offline');
+      process.kill(pid, 'SIGCONT');
+      await expect.poll(() => agent.output().split(`as agent ${id}`).length - 1, { timeout: 15_000 }).toBe(2);
+      await expect.poll(() => status(id)).toBe('online');
+      const pong = await t.app.hub.request(id, { kind: 'ping', input: {} }, { deadline: Date.now() + 5_000 });
+      expect(pong.result).toMatchObject({ receivedAt: expect.any(String) });
+    } finally {
+      await agent.stop();
+    }
+  });
+});
+
+describe('many requests at once', () => {
+  it('carries 100 concurrent http requests through one agent, each to its own answer', async () => {
+    const { id, agent } = await onlineAgent('busy');
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, async (_, index) => {
+          const { result, body } = await t.app.hub.request(
+            id,
+            {
+              kind: 'http',
+              input: {
+                method: 'POST',
+                url: `${upstreamUrl}/orders/${index}`,
+                bodyBase64: Buffer.alloc(index * 100, index).toString('base64'),
+              },
+            },
+            { deadline: Date.now() + 30_000 },
+          );
+          let text = '';
+          for await (const chunk of body ?? []) text += String(chunk);
+          return { status: (result as { status: number }).status, body: JSON.parse(text) };
+        }),
+      );
+      for (const [index, answer] of answers.entries())
+        expect(answer).toEqual({ status: 200, body: { path: `/orders/${index}`, bytes: index * 100 } });
+    } finally {
+      await agent.stop();
     }
   });
 });
