@@ -1,3 +1,4 @@
+import { closeSqlPools } from '@outpost/connectors/sql';
 import { IdParams } from '@outpost/protocol/rest/common';
 import {
   Connection,
@@ -35,6 +36,8 @@ export async function connectionRoutes(app: FastifyInstance) {
     privateTargets: app.config.privateTargets,
     publicUrl: app.config.publicUrl,
   };
+  // Cloud connections' database pools live in this process; a shutdown closes them.
+  app.addHook('onClose', () => closeSqlPools());
 
   router.get(
     '/v1/connections',
