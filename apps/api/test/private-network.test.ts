@@ -32,6 +32,7 @@ const SERVERS_SCRIPT = path.resolve(
 const PG_PASSWORD = `pg-${randomBytes(8).toString('hex')}`;
 const HTTP_PORT = 8080;
 const OAUTH_PORT = 9000;
+const DENIED_PORT = 9999;
 
 const id = randomBytes(3).toString('hex');
 const namespace = `outpost-test-${id}`;
@@ -229,6 +230,12 @@ async function startAgent(apiUrl: string, token: string): Promise<void> {
     throw new Error(`The agent bundle is missing (${AGENT_BUNDLE}): run pnpm --filter @outpost/agent build`);
   const home = await mkdtemp(path.join(os.tmpdir(), 'outpost-private-agent-'));
   cleanups.push(() => rm(home, { recursive: true, force: true }));
+  // The customer's local policy: one port of the LAN is off limits to this agent.
+  await writeFile(
+    path.join(home, 'outpost-agent.json'),
+    `${JSON.stringify({ policy: { deny: [`*:${DENIED_PORT}`] }, autoUpgrade: false })}\n`,
+    { mode: 0o600 },
+  );
   const agent = spawnInside([process.execPath, AGENT_BUNDLE, 'start', '--url', apiUrl], {
     env: { PATH: process.env.PATH, OUTPOST_AGENT_HOME: home, OUTPOST_AGENT_TOKEN: token },
   });
@@ -416,7 +423,7 @@ describe('On-premise connections through the agent', () => {
     expect(await test(wrong.id)).toMatchObject({ ok: false, code: 'auth_failed' });
   });
 
-  it('Test connection says what failed on the agent: refused port, unknown name', async () => {
+  it('Test connection says what failed on the agent: refused port, unknown name, its policy', async () => {
     const refused = await create({
       name: 'Wrong port',
       type: 'HTTP',
@@ -433,6 +440,20 @@ describe('On-premise connections through the agent', () => {
       http: { baseUri: 'http://nowhere.corp.test' },
     });
     expect(await test(unknown.id)).toMatchObject({ ok: false, code: 'dns_failed' });
+    const denied = await create({
+      name: 'Denied by the agent',
+      type: 'HTTP',
+      mode: 'ON_PREMISE',
+      agentId,
+      http: { baseUri: `http://erp.corp.test:${DENIED_PORT}` },
+    });
+    expect(await test(denied.id)).toMatchObject({
+      ok: false,
+      code: 'policy_denied',
+      message: expect.stringMatching(
+        /^The agent refused to reach erp\.corp\.test:9999: .*deny entry.*agent's policy/,
+      ),
+    });
   });
 });
 
