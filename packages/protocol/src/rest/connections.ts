@@ -15,7 +15,7 @@ const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'a he
 export const OAuthClientAuth = z.enum(['client_secret_basic', 'client_secret_post']);
 
 /** The auth types; `secret` makes the secrets required (create) or optional (update: kept when omitted). */
-function httpAuth(secret: z.ZodType<string | undefined>) {
+function httpAuth<S extends z.ZodType<string | undefined>>(secret: S) {
   const oauthClient = {
     tokenUrl: HttpUrl,
     clientId: z.string().min(1).max(500),
