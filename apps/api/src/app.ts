@@ -8,6 +8,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import type { SecretBox } from './lib/secret-box.ts';
+import { loggerOptions } from './logger.ts';
 import { agentBundleRoutes } from './modules/agents/bundle-route.ts';
 import { AgentDownloads } from './modules/agents/downloads.ts';
 import { AgentEvents } from './modules/agents/events.ts';
@@ -46,17 +47,6 @@ export interface AppDependencies {
   logStream?: NodeJS.WritableStream;
 }
 
-/** Paths in log lines that may hold a secret; pino replaces them. */
-export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.clientSecret',
-  '*.secret',
-];
-
 /** Builds the API without listening; `server.ts` listens, tests use `inject`. */
 export async function buildApp({
   config,
@@ -66,11 +56,7 @@ export async function buildApp({
   logStream,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-      ...(logStream ? { stream: logStream } : {}),
-    },
+    logger: loggerOptions(config, logStream),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();

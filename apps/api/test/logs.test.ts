@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('logs', () => {
-  it('are structured, carry the request id, and never hold a password, cookie or token', async () => {
+  it('are structured, carry the request id, and never hold a password, cookie, token or OAuth code', async () => {
     const owner = await signUp(t.app);
     const apiToken = await createApiToken(t.app, { cookie: owner.cookie });
     await call(t.app, 'GET', '/v1/environments', { as: { apiToken: apiToken.token } });
@@ -35,11 +35,28 @@ describe('logs', () => {
       url: '/v1/agent/connect',
       headers: { authorization: `Bearer ${agentToken}` },
     });
+    await call(
+      t.app,
+      'GET',
+      '/v1/oauth/callback?code=the-authorization-code&state=the-state-value&other=kept',
+      {
+        as: { cookie: owner.cookie },
+      },
+    );
 
     expect(lines.length).toBeGreaterThan(10);
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.some((record) => typeof record.reqId === 'string')).toBe(true);
-    for (const secret of [PASSWORD, 'a wrong password', owner.cookie, apiToken.token, agentToken]) {
+    expect(lines.join('\n')).toContain('other=kept');
+    for (const secret of [
+      PASSWORD,
+      'a wrong password',
+      owner.cookie,
+      apiToken.token,
+      agentToken,
+      'the-authorization-code',
+      'the-state-value',
+    ]) {
       expect(lines.join('\n')).not.toContain(secret);
     }
   });
