@@ -64,6 +64,7 @@ export interface BuiltDownload extends AgentDownload {
  */
 export class AgentDownloads {
   readonly #building = new Map<AgentOs, Promise<BuiltDownload>>();
+  #manifest: Promise<Manifest> | undefined;
 
   constructor(
     private readonly agentDistDir: string,
@@ -71,7 +72,16 @@ export class AgentDownloads {
     private readonly publicUrl: string,
   ) {}
 
-  async manifest(): Promise<Manifest> {
+  /** The built agent's manifest, read once: every agent's welcome needs it. */
+  manifest(): Promise<Manifest> {
+    this.#manifest ??= this.#readManifest();
+    this.#manifest.catch(() => {
+      this.#manifest = undefined; // missing now, perhaps built later
+    });
+    return this.#manifest;
+  }
+
+  async #readManifest(): Promise<Manifest> {
     const file = path.join(this.agentDistDir, 'manifest.json');
     if (!existsSync(file)) throw new Error(`The agent bundle is missing (${file}); build apps/agent first`);
     return JSON.parse(await readFile(file, 'utf8')) as Manifest;
