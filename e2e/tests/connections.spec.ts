@@ -37,6 +37,70 @@ async function startLoopbackServer() {
   };
 }
 
+/**
+ * An OAuth 2.0 authorization server and an API it protects, on loopback like the system above:
+ * `/authorize` signs the person in at once and sends the browser back with a code, `/token`
+ * exchanges the code (reached by the agent only), `/api/health` wants the token it issued.
+ */
+async function startLoopbackAuthorizationServer() {
+  const exchanges: URLSearchParams[] = [];
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/authorize') {
+      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      back.searchParams.set('code', 'code-from-the-intranet');
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      response.writeHead(302, { location: back.href });
+      response.end();
+    } else if (url.pathname === '/token' && request.method === 'POST') {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      request.on('end', () => {
+        const form = new URLSearchParams(body);
+        exchanges.push(form);
+        const valid =
+          form.get('grant_type') === 'authorization_code' && form.get('code') === 'code-from-the-intranet';
+        response.writeHead(valid ? 200 : 400, {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+        });
+        response.end(
+          JSON.stringify(
+            valid
+              ? {
+                  access_token: 'intranet-token',
+                  token_type: 'Bearer',
+                  expires_in: 3600,
+                  refresh_token: 'refresh',
+                }
+              : { error: 'invalid_grant' },
+          ),
+        );
+      });
+    } else if (url.pathname === '/api/health') {
+      const allowed = request.headers.authorization === 'Bearer intranet-token';
+      response.writeHead(allowed ? 200 : 401);
+      response.end();
+    } else {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    exchanges,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Creates an agent over HTTP, as an owner would in the UI, and answers its id and token. */
 async function createAgent(api: APIRequestContext) {
   const created = await api.post('/v1/agents', {
@@ -157,6 +221,56 @@ test('an On-premise HTTP connection through a real agent: Test connection succee
   } finally {
     await agent?.stop();
     await loopback.close();
+    await owner.api.dispose();
+  }
+});
+
+test('OAuth 2.0 authorization code On-premise: Connect signs in at a private authorization server, the agent exchanges the code, and Test connection uses the token', async ({
+  page,
+  context,
+}) => {
+  const owner = await signUpOverHttp({ accountName: 'Acme Integrations' });
+  const intranet = await startLoopbackAuthorizationServer();
+  let agent: RunningAgent | undefined;
+  try {
+    const { token } = await createAgent(owner.api);
+    agent = await startAgent(token);
+    await useSessionOf(owner.api, context);
+
+    await page.goto('/production/resources/connections/new');
+    await page.getByLabel('Name').fill('Intranet API');
+    await page.getByRole('radio', { name: 'On-premise' }).check();
+    await page.getByRole('combobox', { name: 'Agent' }).click();
+    await page.getByRole('option', { name: /Warehouse network/ }).click();
+    await page.getByLabel('Base URI').fill(`${intranet.origin}/api`);
+    await page.getByLabel('Test path').fill('/health');
+    await page.getByLabel('Authentication', { exact: true }).selectOption('oauth2_authorization_code');
+    await page.getByLabel('Authorize URL').fill(`${intranet.origin}/authorize`);
+    await page.getByLabel('Token URL').fill(`${intranet.origin}/token`);
+    await page.getByLabel('Client ID').fill('outpost');
+    await page.getByLabel('Client secret').fill('s3cret');
+    const connect = page.getByTestId('oauth-connect');
+    await expect(connect).toContainText('Not connected');
+
+    // Connect saves, goes to the authorization server, and comes back to this connection.
+    await connect.getByRole('button', { name: 'Connect' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Outpost now holds a token' })).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`/production/resources/connections/${UUID.source}$`));
+    await expect(connect).toContainText('Connected');
+    await expect(connect).not.toContainText('Not connected');
+    expect(intranet.exchanges).toHaveLength(1);
+    expect(intranet.exchanges[0]?.get('code_verifier')).toBeTruthy();
+    // The secret is write-only now.
+    await expect(page.getByLabel('Client secret')).toHaveAttribute(
+      'placeholder',
+      '•••••• (set) — leave blank to keep',
+    );
+
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect(page.getByTestId('connection-test-result')).toContainText('Connection successful');
+  } finally {
+    await agent?.stop();
+    await intranet.close();
     await owner.api.dispose();
   }
 });
