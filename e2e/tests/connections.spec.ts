@@ -240,8 +240,15 @@ test('OAuth 2.0 authorization code On-premise: Connect signs in at a private aut
     await page.goto('/production/resources/connections/new');
     await page.getByLabel('Name').fill('Intranet API');
     await page.getByRole('radio', { name: 'On-premise' }).check();
-    await page.getByRole('combobox', { name: 'Agent' }).click();
-    await page.getByRole('option', { name: /Warehouse network/ }).click();
+    // The agent drop-down by keyboard: ArrowDown opens it on the first agent, Enter picks it.
+    const agentPicker = page.getByRole('combobox', { name: 'Agent' });
+    await agentPicker.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByRole('listbox', { name: 'Agents' })).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('listbox', { name: 'Agents' })).toHaveCount(0);
+    await expect(agentPicker).toContainText(AGENT_NAME);
+    await expect(agentPicker).toBeFocused();
     await page.getByLabel('Base URI').fill(`${intranet.origin}/api`);
     await page.getByLabel('Test path').fill('/health');
     await page.getByLabel('Authentication', { exact: true }).selectOption('oauth2_authorization_code');
