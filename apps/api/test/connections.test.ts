@@ -339,6 +339,12 @@ describe('OAuth 2.0 in the cloud', () => {
     expect(renewed.status).toBe(200);
     for await (const _ of renewed.body ?? []);
     expect(servers.seen.tokenRequests.length).toBe(exchanges + 1);
+
+    // The same request through the public route: the body as is, the status in a header.
+    const routed = await as('POST', `/v1/connections/${created.id}/http`, { method: 'GET', path: '/orders' });
+    expect(routed.statusCode, routed.body).toBe(200);
+    expect(routed.headers['x-outpost-upstream-status']).toBe('200');
+    expect(JSON.parse(routed.body).orders).toHaveLength(2);
   });
 
   it('client credentials with a wrong secret: the test names the token endpoint and what to check', async () => {
@@ -446,6 +452,9 @@ describe('SQL in the cloud', () => {
     await expect(runSqlQuery(deps(), connection, { sql: 'SELECT 1' })).rejects.toMatchObject({
       code: 'dns_failed',
     });
+    const routed = await as('POST', `/v1/connections/${created.id}/query`, { sql: 'SELECT 1' });
+    expect(routed.statusCode, routed.body).toBe(503);
+    expect(routed.json().error.message).toMatch(/^dns_failed: /);
   });
 });
 

@@ -287,6 +287,31 @@ const CONNECTION_CASES: RouteCase[] = [
     request: (tenant) => ({ url: `/v1/connections/${tenant.connection.id}/test` }),
   },
   {
+    method: 'POST',
+    route: '/v1/connections/:id/http',
+    access: 'manage',
+    resource: true,
+    // The tenant's connection has no OAuth token yet (and an unreachable host): the request is
+    // let through and answered 503 with the reason, not refused.
+    okStatus: 503,
+    request: (tenant) => ({
+      url: `/v1/connections/${tenant.connection.id}/http`,
+      body: { method: 'GET', path: '/orders' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/connections/:id/query',
+    access: 'manage',
+    resource: true,
+    // The tenant's connection is an HTTP one: let through, and answered 400 for that.
+    okStatus: 400,
+    request: (tenant) => ({
+      url: `/v1/connections/${tenant.connection.id}/query`,
+      body: { sql: 'SELECT 1' },
+    }),
+  },
+  {
     method: 'GET',
     route: '/v1/connections/:id/oauth/authorize',
     access: 'manage',
@@ -589,8 +614,11 @@ describe('a fresh account can use every route (so that the refusals below mean s
       async (_, routeCase) => {
         const tenant = await createTenant(t.app, t.db);
         const response = await send(routeCase, tenant, { cookie: tenant.sessions[role] });
-        expect(response.statusCode, response.body).toBeGreaterThanOrEqual(200);
-        expect(response.statusCode, response.body).toBeLessThan(300);
+        if (routeCase.okStatus) expect(response.statusCode, response.body).toBe(routeCase.okStatus);
+        else {
+          expect(response.statusCode, response.body).toBeGreaterThanOrEqual(200);
+          expect(response.statusCode, response.body).toBeLessThan(300);
+        }
       },
     );
   }

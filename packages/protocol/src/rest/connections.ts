@@ -162,6 +162,33 @@ export const ConnectionTestResult = z.object({
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
 
+/** `POST /v1/connections/:id/http`: one HTTP request through an HTTP connection, where it runs. */
+export const ConnectionHttpBody = z.object({
+  method: z.string().regex(/^[A-Za-z]{1,16}$/, 'an HTTP method'),
+  /** Relative to the connection's base URI. */
+  path: z.string().max(8192),
+  query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** A small request body (at most 768 KiB once encoded). */
+  bodyBase64: z
+    .base64()
+    .max(768 * 1024)
+    .optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+});
+export type ConnectionHttpBody = z.infer<typeof ConnectionHttpBody>;
+
+/** `POST /v1/connections/:id/query`: a parameterised statement through a SQL connection. */
+export const ConnectionQueryBody = z.object({
+  sql: z.string().min(1).max(100_000),
+  params: z
+    .array(z.union([z.string(), z.number(), z.boolean(), z.null()]))
+    .max(1000)
+    .optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+});
+export type ConnectionQueryBody = z.infer<typeof ConnectionQueryBody>;
+
 export const ConnectionList = z.object({ items: z.array(Connection) });
 export type ConnectionList = z.infer<typeof ConnectionList>;
 

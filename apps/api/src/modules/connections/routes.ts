@@ -1,8 +1,11 @@
+import { Readable } from 'node:stream';
 import { closeSqlPools } from '@outpost/connectors/sql';
 import { IdParams } from '@outpost/protocol/rest/common';
 import {
   Connection,
+  ConnectionHttpBody,
   ConnectionList,
+  ConnectionQueryBody,
   ConnectionTestResult,
   CreateConnectionBody,
   OAuthAuthorizeQuery,
@@ -13,13 +16,17 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../errors.ts';
 import { completeOAuthAuthorization, startOAuthAuthorization } from './oauth-flow.ts';
+import { ConnectionFailure } from './runner.ts';
 import {
   type ConnectionDeps,
   createConnection,
   deleteConnection,
   getConnection,
   listConnections,
+  runSqlQuery,
+  sendHttpRequest,
   testConnection,
   updateConnection,
   viewOf,
@@ -129,6 +136,54 @@ export async function connectionRoutes(app: FastifyInstance) {
       testConnection(deps, await getConnection(deps, request.context.environment.scopeId, request.params.id)),
   );
 
+  router.post(
+    '/v1/connections/:id/http',
+    {
+      schema: {
+        tags,
+        summary:
+          "Send one HTTP request through the connection (its auth applied, where it runs); the answer's body streams back as is, with its status in x-outpost-upstream-status; 503 when it could not be sent",
+        params: IdParams,
+        body: ConnectionHttpBody,
+      },
+      config: { access: 'manage' },
+    },
+    async (request, reply) => {
+      const connection = await getConnection(deps, request.context.environment.scopeId, request.params.id);
+      const answer = await failuresAsErrors(() => sendHttpRequest(deps, connection, request.body));
+      const type = answer.headers['content-type'];
+      reply
+        .status(200)
+        .header('x-outpost-upstream-status', String(answer.status))
+        .header('content-type', (Array.isArray(type) ? type[0] : type) ?? 'application/octet-stream');
+      return reply.send(answer.body ? Readable.from(answer.body) : Buffer.alloc(0));
+    },
+  );
+
+  router.post(
+    '/v1/connections/:id/query',
+    {
+      schema: {
+        tags,
+        summary:
+          'Run one parameterised statement through a SQL connection, where it runs: NDJSON, a first line with columns and rowCount, then one JSON array per row, streamed; 503 when it could not run',
+        params: IdParams,
+        body: ConnectionQueryBody,
+      },
+      config: { access: 'manage' },
+    },
+    async (request, reply) => {
+      const connection = await getConnection(deps, request.context.environment.scopeId, request.params.id);
+      const { rows, ...result } = await failuresAsErrors(() => runSqlQuery(deps, connection, request.body));
+      async function* lines() {
+        yield Buffer.from(`${JSON.stringify(result)}\n`);
+        if (rows) yield* rows;
+      }
+      reply.status(200).header('content-type', 'application/x-ndjson');
+      return reply.send(Readable.from(lines()));
+    },
+  );
+
   router.get(
     '/v1/connections/:id/oauth/authorize',
     {
@@ -161,4 +216,18 @@ export async function connectionRoutes(app: FastifyInstance) {
     async (request, reply) =>
       reply.redirect(await completeOAuthAuthorization(deps, request.query, request), 302),
   );
+}
+
+/** A request that could not be made (agent offline, refused, timed out…) is a 503 with its reason. */
+async function failuresAsErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ConnectionFailure)
+      throw new AppError(
+        error.code === 'invalid_input' ? 'bad_request' : 'unavailable',
+        `${error.code}: ${error.message}`,
+      );
+    throw error;
+  }
 }
