@@ -2,6 +2,7 @@
 // summarise latencies. Plain JavaScript over the built apps, so `pnpm bench` needs no compiler.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,45 +10,103 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Starts `apps/api/dist/server.js` on its embedded PostgreSQL in a temp folder; `stop()` cleans up. */
+/**
+ * Starts `apps/api/dist/server.js` on its embedded PostgreSQL in a temp folder; `restart()` stops
+ * and starts it again on the same data, `stop()` cleans up. `pid` is the current process's.
+ */
 export async function startApi({ port = 4900, env = {} } = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'outpost-bench-'));
-  const child = spawn(process.execPath, [path.join(root, 'apps/api/dist/server.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      OUTPOST_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      OUTPOST_AUTH_RATE_LIMIT: '100000',
-      DATABASE_URL: '',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('the API did not start');
-    if (
-      await fetch(`${url}/readyz`).then(
-        (response) => response.ok,
-        () => false,
+  let child;
+  async function launch() {
+    child = spawn(process.execPath, [path.join(root, 'apps/api/dist/server.js')], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        OUTPOST_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        OUTPOST_AUTH_RATE_LIMIT: '100000',
+        DATABASE_URL: '',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('the API did not start');
+      if (
+        await fetch(`${url}/readyz`).then(
+          (response) => response.ok,
+          () => false,
+        )
       )
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+        break;
+      await sleep(100);
+    }
   }
+  async function halt() {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await launch();
   return {
     url,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
+    async restart({ onStopped } = {}) {
+      await halt();
+      onStopped?.();
+      await launch();
+    },
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await halt();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resident memory of a process, in MiB (VmRSS of /proc/<pid>/status). */
+export function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** CPU time (user + system) of a process so far, in seconds. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** Samples the RSS of some processes every 50 ms until `stop()`, which returns the peak of each. */
+export function sampleRss(pids) {
+  const peaks = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMiB(pid)]));
+  const timer = setInterval(() => {
+    for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name], rssMiB(pid));
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peaks;
+    },
+  };
+}
+
+/** A JSON call to the API that throws on an unexpected status. */
+export async function call(url, headers, method, route, body, expected = [200, 201, 204]) {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!expected.includes(response.status)) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
 }
 
 /** Signs up a fresh account and returns headers that act as its owner. */

@@ -39,9 +39,17 @@ export function ensureInstalled() {
   run(['install', '--frozen-lockfile']);
 }
 
-export function build() {
+/** Builds the workspace, or only `packages` (and what they depend on). */
+export function build(packages = []) {
   console.log('› Building…');
-  run(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+  run([
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    '--output-logs=errors-only',
+    ...packages.map((name) => `--filter=${name}...`),
+  ]);
 }
 
 /** Starts a long-running child with its output prefixed; resolves when it exits. */
