@@ -25,9 +25,9 @@ export async function transportCases({ quick }) {
   };
   try {
     // 1. Latency, concurrency 1.
-    const rounds = quick ? 300 : 2000;
+    const rounds = quick ? 200 : 1000;
     for (const transport of TRANSPORTS) {
-      for (let i = 0; i < 100; i++) await get(env, transport, '/1k'); // warm up
+      for (let i = 0; i < 20; i++) await get(env, transport, '/1k'); // warm up
       const samples = [];
       for (let i = 0; i < rounds; i++) {
         const [ms, bytes] = await get(env, transport, '/1k');

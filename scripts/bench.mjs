@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { agentsList } from '../bench/agents-list.mjs';
+import { idleAgents } from '../bench/idle-agents.mjs';
 import { transportCases } from '../bench/transport-cases.mjs';
 import { build, ensureInstalled, root } from './workspace.mjs';
 
@@ -15,13 +16,23 @@ build(['@outpost/api', '@outpost/agent']); // the benchmarks use no web app
 const cases = [];
 const targets = [];
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-for (const run of [transportCases, agentsList]) {
+for (const run of [transportCases, idleAgents, agentsList]) {
   if (only && !only.split(',').includes(run.name)) continue;
   console.log(`› ${run.name}${quick ? ' (quick)' : ''}`);
   const result = await run({ quick });
   cases.push(...result.cases);
   targets.push(...result.targets);
 }
+
+// Case 5 needs a second API instance sharing the hub's sessions: not built yet, so not measured.
+cases.push({
+  case: 'cross-instance-latency',
+  transport: 'agent',
+  metric: 'p50',
+  value: null,
+  unit: 'ms',
+  skipped: 'needs scale-out (issue 8)',
+});
 
 const report = {
   date: new Date().toISOString(),
@@ -41,7 +52,9 @@ await writeFile(
 
 console.log('\n| case | transport | metric | value |\n|---|---|---|---|');
 for (const row of cases)
-  console.log(`| ${row.case} | ${row.transport} | ${row.metric} | ${row.value} ${row.unit} |`);
+  console.log(
+    `| ${row.case} | ${row.transport} | ${row.metric} | ${row.skipped ? `skipped: ${row.skipped}` : `${row.value} ${row.unit}`} |`,
+  );
 console.log('\n| target | value | bound | pass |\n|---|---|---|---|');
 for (const target of targets)
   console.log(

@@ -1,0 +1,137 @@
+// Case 6: many idle, protocol-speaking light agents (several processes of them) on one API
+// process: its RSS per agent and in all, its CPU while they idle, and after a restart of the API
+// the time until 99% are online again. As many as can be created in the time given, up to 10,000.
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { call, cpuSeconds, root, round, rssMiB, signUp, sleep, startApi } from './lib.mjs';
+
+const MAX_AGENTS = 10_000;
+const PER_PROCESS = 2_500;
+
+export async function idleAgents({ quick }) {
+  const api = await startApi({ port: 4901 });
+  const workers = [];
+  try {
+    const headers = await signUp(api.url);
+    const entries = [];
+    const creating = performance.now() + (quick ? 25_000 : 180_000);
+    while (entries.length < MAX_AGENTS && performance.now() < creating) {
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, async (_, j) => {
+          const index = entries.length + j;
+          const { id } = await call(api.url, headers, 'POST', '/v1/agents', { name: `idle-${index}` });
+          const { token } = await call(api.url, headers, 'GET', `/v1/agents/${id}/token`);
+          return { token, index };
+        }),
+      );
+      entries.push(...batch);
+    }
+    const count = entries.length;
+    console.log(`  idle agents: ${count} created`);
+    await sleep(2000);
+    const baseline = rssMiB(api.pid);
+
+    const online = [];
+    for (let i = 0; i < count; i += PER_PROCESS) {
+      const worker = fork(path.join(root, 'bench/light-agents-worker.mjs'), { stdio: 'inherit' });
+      const slot = workers.length;
+      online[slot] = 0;
+      worker.on('message', (message) => {
+        online[slot] = message.online;
+      });
+      worker.send({ type: 'start', url: api.url, entries: entries.slice(i, i + PER_PROCESS) });
+      workers.push(worker);
+    }
+    const total = () => online.reduce((sum, value) => sum + value, 0);
+    const waitOnline = async (share, timeoutMs) => {
+      const started = performance.now();
+      while (total() < Math.ceil(count * share)) {
+        if (performance.now() - started > timeoutMs) return null;
+        await sleep(50);
+      }
+      return performance.now() - started;
+    };
+    const connectMs = await waitOnline(1, 300_000);
+    if (connectMs === null) throw new Error(`only ${total()} of ${count} light agents came online`);
+    await sleep(3000);
+    const connected = rssMiB(api.pid);
+
+    const idleSeconds = quick ? 5 : 15;
+    const cpuBefore = cpuSeconds(api.pid);
+    await sleep(idleSeconds * 1000);
+    const cpuPercent = ((cpuSeconds(api.pid) - cpuBefore) / idleSeconds) * 100;
+
+    let stoppedAt = 0;
+    await api.restart({
+      onStopped: () => {
+        stoppedAt = performance.now();
+      },
+    });
+    const readyMs = performance.now() - stoppedAt;
+    const backMs = await waitOnline(0.99, 300_000);
+    const sinceStart = backMs === null ? null : readyMs + backMs;
+
+    const cases = [
+      { case: 'idle-agents', transport: 'agent', metric: 'agents', value: count, unit: 'agents' },
+      { case: 'idle-agents', transport: 'agent', metric: 'API RSS', value: round(connected), unit: 'MiB' },
+      {
+        case: 'idle-agents',
+        transport: 'agent',
+        metric: 'API RSS per agent',
+        value: round(((connected - baseline) * 1024) / count),
+        unit: 'KiB',
+      },
+      {
+        case: 'idle-agents',
+        transport: 'agent',
+        metric: 'API CPU while idle',
+        value: round(cpuPercent),
+        unit: '% of a core',
+      },
+      {
+        case: 'idle-agents',
+        transport: 'agent',
+        metric: 'all online after connecting',
+        value: round(connectMs / 1000),
+        unit: 's',
+      },
+    ];
+    if (sinceStart !== null)
+      cases.push({
+        case: 'idle-agents',
+        transport: 'agent',
+        metric: '99% online after an API restart',
+        value: round(sinceStart / 1000),
+        unit: 's',
+      });
+    for (const row of cases) console.log(`  ${row.case} · ${row.metric}: ${row.value} ${row.unit}`);
+    // The targets are for 10,000 agents: with fewer they are not measured, so not reported.
+    const targets =
+      count < MAX_AGENTS
+        ? []
+        : [
+            {
+              name: '10,000 idle agents in ≤ 400 MiB of API RSS',
+              value: round(connected),
+              bound: 400,
+              unit: 'MiB',
+              pass: connected <= 400,
+            },
+            {
+              name: '99% of 10,000 agents online again ≤ 60 s after an API restart',
+              value: sinceStart === null ? null : round(sinceStart / 1000),
+              bound: 60,
+              unit: 's',
+              pass: sinceStart !== null && sinceStart <= 60_000,
+            },
+          ];
+    return { cases, targets };
+  } finally {
+    for (const worker of workers) {
+      if (worker.connected) worker.send({ type: 'stop' });
+      await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.once('exit', resolve)));
+    }
+    await api.stop();
+  }
+}
