@@ -1,10 +1,9 @@
 'use client';
 
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import { errorMessage } from '@/lib/api';
-import { Alert } from './alert';
-import { Button } from './button';
-import { Dialog } from './dialog';
+import { checkFields, useFormSubmit } from '@/lib/use-form-submit';
+import { FormDialog } from './form-dialog';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -18,6 +17,11 @@ export interface ConfirmDialogProps {
   onClose: () => void;
 }
 
+/** A failed action has no fields: its message goes above the buttons. */
+function actionErrors(error: unknown) {
+  return { fields: {}, form: errorMessage(error) };
+}
+
 /** Asks before something that cannot be undone; shows the failure if the action fails. */
 export function ConfirmDialog({
   open,
@@ -28,47 +32,33 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
 }: ConfirmDialogProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { submit, reset, busy, formError } = useFormSubmit({ errorsOf: actionErrors });
 
   function close() {
     if (busy) return;
-    setError(undefined);
+    reset();
     onClose();
   }
 
-  async function confirm() {
-    setBusy(true);
-    setError(undefined);
-    try {
+  function confirm() {
+    return submit(checkFields({}, undefined), async () => {
       await onConfirm();
-      setBusy(false);
       onClose();
-    } catch (caught) {
-      setBusy(false);
-      setError(errorMessage(caught));
-    }
+    });
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={close}
       title={title}
+      submitLabel={confirmLabel}
+      tone={tone}
+      busy={busy}
+      formError={formError}
       onSubmit={() => void confirm()}
-      footer={
-        <>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant={tone} busy={busy}>
-            {confirmLabel}
-          </Button>
-        </>
-      }
     >
       <div>{children}</div>
-      {error ? <Alert tone="danger">{error}</Alert> : null}
-    </Dialog>
+    </FormDialog>
   );
 }

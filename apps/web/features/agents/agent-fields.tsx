@@ -2,8 +2,9 @@
 
 import { CreateAgentBody } from '@outpost/protocol/rest/agents';
 import { Field, TextField } from '@/components/field';
-import { ApiError, errorMessage } from '@/lib/api';
-import { issuesToFieldErrors } from '@/lib/form-errors';
+import { ApiError } from '@/lib/api';
+import { type FieldErrors, issuesToFieldErrors } from '@/lib/form-errors';
+import { type SaveErrors, saveErrors } from '@/lib/use-form-submit';
 import styles from './agents.module.css';
 
 const DESCRIPTION_MAX = 500;
@@ -18,7 +19,7 @@ export function AgentFields({
 }: {
   name: string;
   description: string;
-  errors: Record<string, string>;
+  errors: FieldErrors;
   onNameChange: (name: string) => void;
   onDescriptionChange: (description: string) => void;
 }) {
@@ -67,20 +68,14 @@ export function AgentFields({
 }
 
 /** Client-side check before the request; the API checks again and its messages win. */
-export function validateAgentFields(fields: { name: string; description: string }): Record<string, string> {
+export function validateAgentFields(fields: { name: string; description: string }): FieldErrors {
   const parsed = CreateAgentBody.safeParse(fields);
   return parsed.success ? {} : issuesToFieldErrors(parsed.error.issues);
 }
 
-/**
- * Where the API's answer to a failed save belongs: field messages next to their fields, a name
- * already taken (409) next to the name, anything else above the buttons.
- */
-export function saveErrors(error: unknown): { fields: Record<string, string>; form?: string } {
-  if (error instanceof ApiError) {
-    const fields = error.fieldErrors();
-    if (Object.keys(fields).length > 0) return { fields };
-    if (error.status === 409) return { fields: { name: error.message } };
-  }
-  return { fields: {}, form: errorMessage(error) };
+/** As any save's errors, but a name already taken (409) goes next to the name. */
+export function agentSaveErrors(error: unknown): SaveErrors {
+  const taken =
+    error instanceof ApiError && error.status === 409 && Object.keys(error.fieldErrors()).length === 0;
+  return taken ? { fields: { name: error.message } } : saveErrors(error);
 }

@@ -2,13 +2,14 @@
 
 import type { Agent, AgentOs } from '@outpost/protocol/rest/agents';
 import { useState } from 'react';
-import { Alert } from '@/components/alert';
 import { Button, buttonClassName } from '@/components/button';
 import { Dialog } from '@/components/dialog';
+import { FormDialog } from '@/components/form-dialog';
 import { ImportIcon } from '@/components/icons';
 import { useEnvironment } from '@/lib/environment';
 import { useApi } from '@/lib/use-api';
-import { AgentFields, saveErrors, validateAgentFields } from './agent-fields';
+import { checkFields, useFormSubmit } from '@/lib/use-form-submit';
+import { AgentFields, agentSaveErrors, validateAgentFields } from './agent-fields';
 import { osLabel } from './agent-host';
 import styles from './agents.module.css';
 import { downloadHref } from './download-menu';
@@ -32,44 +33,30 @@ export function CreateAgentDialog({
   const environment = useEnvironment();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Agent>();
+  const { submit, reset, busy, fieldErrors, formError } = useFormSubmit({ errorsOf: agentSaveErrors });
 
   function close() {
     if (busy) return;
     setName('');
     setDescription('');
-    setErrors({});
-    setFormError(undefined);
+    reset();
     setCreated(undefined);
     onClose();
   }
 
-  async function submit() {
+  function save() {
     const fields = { name: name.trim(), description: description.trim() };
-    const invalid = validateAgentFields(fields);
-    setErrors(invalid);
-    setFormError(undefined);
-    if (Object.keys(invalid).length > 0) return;
-    setBusy(true);
-    try {
-      const agent = await api.post<Agent>('/v1/agents', fields);
+    return submit(checkFields(validateAgentFields(fields), fields), async (values) => {
+      const agent = await api.post<Agent>('/v1/agents', values);
       onCreated(agent);
-      setBusy(false);
       if (downloadOs) setCreated(agent);
       else {
         setName('');
         setDescription('');
         onClose();
       }
-    } catch (error) {
-      setBusy(false);
-      const { fields: fieldErrors, form } = saveErrors(error);
-      setErrors(fieldErrors);
-      setFormError(form);
-    }
+    });
   }
 
   if (created && downloadOs) {
@@ -104,7 +91,7 @@ export function CreateAgentDialog({
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={close}
       title="Create agent"
@@ -113,26 +100,18 @@ export function CreateAgentDialog({
           ? `Name your agent and add a description. The ${osLabel(downloadOs)} download follows.`
           : `Name your agent and add a description. It serves ${environment.name}; its token is generated when you save.`
       }
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Save
-          </Button>
-        </>
-      }
+      submitLabel="Save"
+      busy={busy}
+      formError={formError}
+      onSubmit={() => void save()}
     >
       <AgentFields
         name={name}
         description={description}
-        errors={errors}
+        errors={fieldErrors}
         onNameChange={setName}
         onDescriptionChange={setDescription}
       />
-      {formError ? <Alert tone="danger">{formError}</Alert> : null}
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -2,12 +2,11 @@
 
 import type { Agent, UpdateAgentBody } from '@outpost/protocol/rest/agents';
 import { useState } from 'react';
-import { Alert } from '@/components/alert';
-import { Button } from '@/components/button';
-import { Dialog } from '@/components/dialog';
+import { FormDialog } from '@/components/form-dialog';
 import { Switch } from '@/components/switch';
 import { useApi } from '@/lib/use-api';
-import { AgentFields, saveErrors, validateAgentFields } from './agent-fields';
+import { checkFields, useFormSubmit } from '@/lib/use-form-submit';
+import { AgentFields, agentSaveErrors, validateAgentFields } from './agent-fields';
 
 /** Rename, describe, turn auto-upgrade on or off. Mount it with a `key` per agent. */
 export function EditAgentDialog({
@@ -23,62 +22,44 @@ export function EditAgentDialog({
   const [name, setName] = useState(agent.name);
   const [description, setDescription] = useState(agent.description);
   const [autoUpgrade, setAutoUpgrade] = useState(agent.autoUpgrade);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { submit, busy, fieldErrors, formError } = useFormSubmit({ errorsOf: agentSaveErrors });
 
-  async function submit() {
+  function save() {
     const fields = { name: name.trim(), description: description.trim() };
-    const invalid = validateAgentFields(fields);
-    setErrors(invalid);
-    setFormError(undefined);
-    if (Object.keys(invalid).length > 0) return;
+    const checked = checkFields(validateAgentFields(fields), fields);
     // Only what changed: a rename is checked against the other names, nothing else is.
     const changes: UpdateAgentBody = {
       ...(fields.name !== agent.name ? { name: fields.name } : {}),
       ...(fields.description !== agent.description ? { description: fields.description } : {}),
       ...(autoUpgrade !== agent.autoUpgrade ? { autoUpgrade } : {}),
     };
-    if (Object.keys(changes).length === 0) {
+    if ('values' in checked && Object.keys(changes).length === 0) {
       onClose();
       return;
     }
-    setBusy(true);
-    try {
+    return submit(checked, async () => {
       onSaved(await api.patch<Agent>(`/v1/agents/${agent.id}`, changes));
       onClose();
-    } catch (error) {
-      setBusy(false);
-      const { fields: fieldErrors, form } = saveErrors(error);
-      setErrors(fieldErrors);
-      setFormError(form);
-    }
+    });
   }
 
   return (
-    <Dialog
+    <FormDialog
       open
       onClose={() => {
         if (!busy) onClose();
       }}
       title="Edit agent"
       description="The agent keeps its token and stays connected."
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Save
-          </Button>
-        </>
-      }
+      submitLabel="Save"
+      busy={busy}
+      formError={formError}
+      onSubmit={() => void save()}
     >
       <AgentFields
         name={name}
         description={description}
-        errors={errors}
+        errors={fieldErrors}
         onNameChange={setName}
         onDescriptionChange={setDescription}
       />
@@ -88,7 +69,6 @@ export function EditAgentDialog({
         checked={autoUpgrade}
         onChange={setAutoUpgrade}
       />
-      {formError ? <Alert tone="danger">{formError}</Alert> : null}
-    </Dialog>
+    </FormDialog>
   );
 }

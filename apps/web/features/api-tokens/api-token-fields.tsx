@@ -2,6 +2,7 @@
 
 import type { Role } from '@outpost/protocol/roles';
 import { SelectField, TextField } from '@/components/field';
+import type { FieldErrors } from '@/lib/form-errors';
 import { API_TOKEN_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '@/lib/roles';
 
 /** Name and role of an API token, for creating and for editing. */
@@ -14,7 +15,7 @@ export function ApiTokenFields({
 }: {
   name: string;
   role: Role;
-  errors: Record<string, string>;
+  errors: FieldErrors;
   onNameChange: (name: string) => void;
   onRoleChange: (role: Role) => void;
 }) {
@@ -51,6 +52,6 @@ export function ApiTokenFields({
 }
 
 /** Client-side check before the request; the API checks again and its messages win. */
-export function validateApiTokenName(name: string): Record<string, string> {
+export function validateApiTokenName(name: string): FieldErrors {
   return name.trim() ? {} : { name: 'Give the token a name' };
 }

@@ -6,10 +6,11 @@ import { useState } from 'react';
 import { Alert } from '@/components/alert';
 import { Button } from '@/components/button';
 import { Dialog } from '@/components/dialog';
+import { FormDialog } from '@/components/form-dialog';
 import { SecretValue } from '@/components/secret-value';
-import { ApiError, errorMessage } from '@/lib/api';
 import { useEnvironment } from '@/lib/environment';
 import { useApi } from '@/lib/use-api';
+import { checkFields, useFormSubmit } from '@/lib/use-form-submit';
 import { ApiTokenFields, validateApiTokenName } from './api-token-fields';
 
 /** Name and role, then the new token, shown once with Copy. */
@@ -26,37 +27,23 @@ export function CreateApiTokenDialog({
   const environment = useEnvironment();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('MANAGE');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { submit, reset, busy, fieldErrors, formError } = useFormSubmit();
   const [created, setCreated] = useState<CreatedApiToken>();
 
   function close() {
     setName('');
     setRole('MANAGE');
-    setErrors({});
-    setFormError(undefined);
+    reset();
     setCreated(undefined);
     onClose();
   }
 
-  async function submit() {
-    const invalid = validateApiTokenName(name);
-    setErrors(invalid);
-    setFormError(undefined);
-    if (Object.keys(invalid).length > 0) return;
-    setBusy(true);
-    try {
-      const token = await api.post<CreatedApiToken>('/v1/api-tokens', { name: name.trim(), role });
+  function save() {
+    return submit(checkFields(validateApiTokenName(name), { name: name.trim(), role }), async (values) => {
+      const token = await api.post<CreatedApiToken>('/v1/api-tokens', values);
       setCreated(token);
       onCreated(token);
-    } catch (error) {
-      const fields = error instanceof ApiError ? error.fieldErrors() : {};
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (created) {
@@ -83,25 +70,23 @@ export function CreateApiTokenDialog({
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={close}
       title="Create API token"
       description={`The token acts only in ${environment.name}, with the role you choose.`}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Create API token
-          </Button>
-        </>
-      }
+      submitLabel="Create API token"
+      busy={busy}
+      formError={formError}
+      onSubmit={() => void save()}
     >
-      <ApiTokenFields name={name} role={role} errors={errors} onNameChange={setName} onRoleChange={setRole} />
-      {formError ? <Alert tone="danger">{formError}</Alert> : null}
-    </Dialog>
+      <ApiTokenFields
+        name={name}
+        role={role}
+        errors={fieldErrors}
+        onNameChange={setName}
+        onRoleChange={setRole}
+      />
+    </FormDialog>
   );
 }

@@ -3,13 +3,10 @@
 import type { Environment } from '@outpost/protocol/rest/accounts';
 import { CreateEnvironmentBody } from '@outpost/protocol/rest/environments';
 import { useState } from 'react';
-import { Alert } from '@/components/alert';
-import { Button } from '@/components/button';
-import { Dialog } from '@/components/dialog';
 import { TextField } from '@/components/field';
-import { ApiError, errorMessage } from '@/lib/api';
-import { issuesToFieldErrors } from '@/lib/form-errors';
+import { FormDialog } from '@/components/form-dialog';
 import { useApi } from '@/lib/use-api';
+import { checkSchema, useFormSubmit } from '@/lib/use-form-submit';
 import { slugFromName } from './slug';
 
 export function CreateEnvironmentDialog({
@@ -25,57 +22,33 @@ export function CreateEnvironmentDialog({
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
   const [slugEdited, setSlugEdited] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { submit, reset, busy, fieldErrors: errors, formError } = useFormSubmit();
 
   function close() {
     setName('');
     setSlug('');
     setSlugEdited(false);
-    setErrors({});
-    setFormError(undefined);
+    reset();
     onClose();
   }
 
-  async function submit() {
-    const parsed = CreateEnvironmentBody.safeParse({ name, slug });
-    setFormError(undefined);
-    if (!parsed.success) {
-      setErrors(issuesToFieldErrors(parsed.error.issues));
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      onCreated(await api.post<Environment>('/v1/environments', parsed.data));
+  function save() {
+    return submit(checkSchema(CreateEnvironmentBody, { name, slug }), async (values) => {
+      onCreated(await api.post<Environment>('/v1/environments', values));
       close();
-    } catch (error) {
-      const fields = error instanceof ApiError ? error.fieldErrors() : {};
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={close}
       title="Create environment"
       description="A new environment starts empty: its agents, connections, flows and API tokens are its own."
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Create environment
-          </Button>
-        </>
-      }
+      submitLabel="Create environment"
+      busy={busy}
+      formError={formError}
+      onSubmit={() => void save()}
     >
       <TextField
         label="Name"
@@ -104,7 +77,6 @@ export function CreateEnvironmentDialog({
           setSlugEdited(true);
         }}
       />
-      {formError ? <Alert tone="danger">{formError}</Alert> : null}
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -3,13 +3,12 @@
 import type { Member } from '@outpost/protocol/rest/members';
 import type { Role } from '@outpost/protocol/roles';
 import { useState } from 'react';
-import { Alert } from '@/components/alert';
-import { Button } from '@/components/button';
-import { Dialog } from '@/components/dialog';
 import { SelectField, TextField } from '@/components/field';
-import { ApiError, errorMessage } from '@/lib/api';
+import { FormDialog } from '@/components/form-dialog';
+import type { FieldErrors } from '@/lib/form-errors';
 import { MEMBER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '@/lib/roles';
 import { useApi } from '@/lib/use-api';
+import { checkFields, useFormSubmit } from '@/lib/use-form-submit';
 
 export function AddMemberDialog({
   open,
@@ -22,56 +21,33 @@ export function AddMemberDialog({
 }) {
   const api = useApi();
   const [role, setRole] = useState<Role>('MANAGE');
-  const [busy, setBusy] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string>();
+  const { submit, reset, busy, fieldErrors, formError } = useFormSubmit();
 
   function close() {
-    setFieldErrors({});
-    setFormError(undefined);
+    reset();
     setRole('MANAGE');
     onClose();
   }
 
-  async function submit(form: HTMLFormElement) {
+  function save(form: HTMLFormElement) {
     const email = String(new FormData(form).get('email') ?? '').trim();
-    if (!email) {
-      setFieldErrors({ email: 'Enter the e-mail address of the person to add' });
-      return;
-    }
-    setBusy(true);
-    setFieldErrors({});
-    setFormError(undefined);
-    try {
-      const member = await api.post<Member>('/v1/members', { email, role });
-      onAdded(member);
+    const invalid: FieldErrors = email ? {} : { email: 'Enter the e-mail address of the person to add' };
+    return submit(checkFields(invalid, { email, role }), async (values) => {
+      onAdded(await api.post<Member>('/v1/members', values));
       close();
-    } catch (error) {
-      const fields = error instanceof ApiError ? error.fieldErrors() : {};
-      setFieldErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={close}
       title="Add member"
       description="They can sign in with this e-mail address; if they have no Outpost user yet, they sign up with it."
-      onSubmit={(event) => void submit(event.currentTarget)}
-      footer={
-        <>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Add member
-          </Button>
-        </>
-      }
+      submitLabel="Add member"
+      busy={busy}
+      formError={formError}
+      onSubmit={(form) => void save(form)}
     >
       <TextField
         label="E-mail"
@@ -96,7 +72,6 @@ export function AddMemberDialog({
           </option>
         ))}
       </SelectField>
-      {formError ? <Alert tone="danger">{formError}</Alert> : null}
-    </Dialog>
+    </FormDialog>
   );
 }
