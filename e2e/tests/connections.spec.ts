@@ -242,9 +242,13 @@ test('OAuth 2.0 authorization code On-premise: Connect signs in at a private aut
     await page.getByRole('radio', { name: 'On-premise' }).check();
     // The agent drop-down by keyboard: ArrowDown opens it on the first agent, Enter picks it.
     const agentPicker = page.getByRole('combobox', { name: 'Agent' });
+    // Opened while the agents are still loading, the list would have nothing to pick.
+    await expect(agentPicker).toContainText('Choose an agent');
     await agentPicker.focus();
     await page.keyboard.press('ArrowDown');
-    await expect(page.getByRole('listbox', { name: 'Agents' })).toBeVisible();
+    await expect(
+      page.getByRole('listbox', { name: 'Agents' }).getByRole('option', { name: new RegExp(AGENT_NAME) }),
+    ).toBeVisible();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('listbox', { name: 'Agents' })).toHaveCount(0);
     await expect(agentPicker).toContainText(AGENT_NAME);
