@@ -33,12 +33,21 @@ export async function idleAgents({ quick }) {
     const baseline = rssMiB(api.pid);
 
     const online = [];
+    const refusals = [];
+    const refusedTotal = () => {
+      const sum = {};
+      for (const each of refusals)
+        for (const [status, n] of Object.entries(each)) sum[status] = (sum[status] ?? 0) + n;
+      return sum;
+    };
     for (let i = 0; i < count; i += PER_PROCESS) {
       const worker = fork(path.join(root, 'bench/light-agents-worker.mjs'), { stdio: 'inherit' });
       const slot = workers.length;
       online[slot] = 0;
+      refusals[slot] = {};
       worker.on('message', (message) => {
         online[slot] = message.online;
+        refusals[slot] = message.refused;
       });
       worker.send({ type: 'start', url: api.url, entries: entries.slice(i, i + PER_PROCESS) });
       workers.push(worker);
@@ -62,6 +71,7 @@ export async function idleAgents({ quick }) {
     await sleep(idleSeconds * 1000);
     const cpuPercent = ((cpuSeconds(api.pid) - cpuBefore) / idleSeconds) * 100;
 
+    const refusedBefore = refusedTotal();
     let stoppedAt = 0;
     await api.restart({
       onStopped: () => {
@@ -71,6 +81,8 @@ export async function idleAgents({ quick }) {
     const readyMs = performance.now() - stoppedAt;
     const backMs = await waitOnline(0.99, 300_000);
     const sinceStart = backMs === null ? null : readyMs + backMs;
+    const refusedAfter = refusedTotal();
+    const tooMany = (refusedAfter[429] ?? 0) - (refusedBefore[429] ?? 0);
 
     const cases = [
       { case: 'idle-agents', transport: 'agent', metric: 'agents', value: count, unit: 'agents' },
@@ -97,6 +109,22 @@ export async function idleAgents({ quick }) {
         unit: 's',
       },
     ];
+    cases.push(
+      {
+        case: 'idle-agents',
+        transport: 'agent',
+        metric: 'API ready after the restart',
+        value: round(readyMs / 1000),
+        unit: 's',
+      },
+      {
+        case: 'idle-agents',
+        transport: 'agent',
+        metric: 'upgrades refused 429 while coming back',
+        value: tooMany,
+        unit: 'attempts',
+      },
+    );
     if (sinceStart !== null)
       cases.push({
         case: 'idle-agents',

@@ -26,7 +26,7 @@ const hello = (index) =>
  * Connects one light agent. `localAddress` spreads them over 127.0.0.0/8 (the hub limits
  * connection attempts per address, as it should). Events: `welcome` and `closed` callbacks.
  */
-export function connectLight({ url, token, index, localAddress, onWelcome, onClose }) {
+export function connectLight({ url, token, index, localAddress, onWelcome, onClose, onRefused }) {
   const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/agent/connect`, {
     headers: { authorization: `Bearer ${token}` },
     perMessageDeflate: false,
@@ -35,6 +35,11 @@ export function connectLight({ url, token, index, localAddress, onWelcome, onClo
   socket.on('open', () => socket.send(hello(index)));
   socket.on('message', (data, isBinary) => {
     if (!isBinary && data.toString().includes('"type":"welcome"')) onWelcome?.();
+  });
+  socket.on('unexpected-response', (_request, response) => {
+    onRefused?.(response.statusCode);
+    response.resume();
+    socket.terminate();
   });
   socket.on('error', () => {});
   socket.on('close', (code) => onClose?.(code));

@@ -4,6 +4,8 @@
 import { addressOf, connectLight } from './light-agent.mjs';
 
 let online = 0;
+/** Upgrades the hub refused, by HTTP status (429: too many attempts from one address). */
+const refused = {};
 let stopping = false;
 const sockets = new Set();
 
@@ -14,6 +16,9 @@ function keep({ url, token, index }, ready) {
     token,
     index,
     localAddress: addressOf(index),
+    onRefused: (status) => {
+      refused[status] = (refused[status] ?? 0) + 1;
+    },
     onWelcome: () => {
       welcomed = true;
       online++;
@@ -46,4 +51,4 @@ process.on('message', async (message) => {
     process.disconnect();
   }
 });
-const report = setInterval(() => process.send?.({ online }), 100);
+const report = setInterval(() => process.send?.({ online, refused }), 100);
