@@ -1,10 +1,8 @@
-import type { Registry } from '@outpost/connectors/registry';
 import { CloseCode } from '@outpost/protocol/agent/close-codes';
-import type { Hello, Welcome } from '@outpost/protocol/agent/frames';
+import type { Welcome } from '@outpost/protocol/agent/frames';
 import { Backoff, HEALTHY_SESSION_MS } from './backoff.ts';
-import { type Logger, seconds } from './log.ts';
-import type { Policy } from './policy.ts';
-import { Session, type SessionEnd } from './session.ts';
+import { seconds } from './log.ts';
+import { Session, type SessionEnd, type SessionOptions } from './session.ts';
 import type { Upgraded, Upgrader } from './upgrade.ts';
 
 /** Exit code when reconnecting cannot help: the token was refused or revoked, the agent deleted, too old. */
@@ -52,13 +50,9 @@ export function outcomeOf(end: SessionEnd): Outcome {
   return { message, ...(end.goAway ? { atLeastMs: end.goAway.reconnectAfterMs } : {}) };
 }
 
-export interface SupervisorOptions {
-  url: string;
-  token: string;
-  hello: Hello;
-  registry: Registry;
-  policy: Policy;
-  log: Logger;
+/** What each session gets, plus how the supervisor paces and ends them. */
+export interface SupervisorOptions
+  extends Pick<SessionOptions, 'url' | 'token' | 'hello' | 'registry' | 'policy' | 'log'> {
   backoff?: Backoff;
   /** How long in-flight requests may run on after SIGTERM/SIGINT. */
   graceMs?: number;
