@@ -1,9 +1,9 @@
 'use client';
 
 import type { Agent, AgentDownload } from '@outpost/protocol/rest/agents';
-import { MoreIcon } from '@/components/icons';
-import { Menu, MenuItem, MenuSeparator } from '@/components/menu';
-import { CellActions, CellText, cellStyles, Table } from '@/components/table';
+import { MenuItem, MenuSeparator } from '@/components/menu';
+import { RowActions } from '@/components/row-actions';
+import { CellText, cellStyles, Table } from '@/components/table';
 import { type RevealedTokens, TokenCell } from '@/components/token-cell';
 import { AgentHost } from './agent-host';
 import { AgentStatus } from './agent-status';
@@ -106,24 +106,14 @@ export function AgentsTable({
               ) : null}
               {actions ? (
                 <td>
-                  <CellActions>
-                    <Menu
-                      label={`Actions for ${agent.name}`}
-                      align="end"
-                      trigger={
-                        <>
-                          Actions <MoreIcon size={15} />
-                        </>
-                      }
-                    >
-                      <MenuItem onSelect={() => actions.onEdit(agent)}>Edit</MenuItem>
-                      <MenuItem onSelect={() => actions.onGenerateToken(agent)}>Generate token</MenuItem>
-                      <MenuSeparator />
-                      <MenuItem tone="danger" onSelect={() => actions.onDelete(agent)}>
-                        Delete
-                      </MenuItem>
-                    </Menu>
-                  </CellActions>
+                  <RowActions name={agent.name}>
+                    <MenuItem onSelect={() => actions.onEdit(agent)}>Edit</MenuItem>
+                    <MenuItem onSelect={() => actions.onGenerateToken(agent)}>Generate token</MenuItem>
+                    <MenuSeparator />
+                    <MenuItem tone="danger" onSelect={() => actions.onDelete(agent)}>
+                      Delete
+                    </MenuItem>
+                  </RowActions>
                 </td>
               ) : null}
             </tr>

@@ -2,9 +2,9 @@
 
 import type { ApiToken } from '@outpost/protocol/rest/api-tokens';
 import { Badge } from '@/components/badge';
-import { MoreIcon } from '@/components/icons';
-import { Menu, MenuItem, MenuSeparator } from '@/components/menu';
-import { CellActions, CellText, cellStyles, Table } from '@/components/table';
+import { MenuItem, MenuSeparator } from '@/components/menu';
+import { RowActions } from '@/components/row-actions';
+import { CellText, cellStyles, Table } from '@/components/table';
 import { TokenCell } from '@/components/token-cell';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { ROLE_LABELS } from '@/lib/roles';
@@ -74,24 +74,14 @@ export function ApiTokensTable({
               )}
             </td>
             <td>
-              <CellActions>
-                <Menu
-                  label={`Actions for ${token.name}`}
-                  align="end"
-                  trigger={
-                    <>
-                      Actions <MoreIcon size={15} />
-                    </>
-                  }
-                >
-                  <MenuItem onSelect={() => actions.onEdit(token)}>Edit</MenuItem>
-                  <MenuItem onSelect={() => actions.onGenerate(token)}>Generate token</MenuItem>
-                  <MenuSeparator />
-                  <MenuItem tone="danger" onSelect={() => actions.onDelete(token)}>
-                    Delete
-                  </MenuItem>
-                </Menu>
-              </CellActions>
+              <RowActions name={token.name}>
+                <MenuItem onSelect={() => actions.onEdit(token)}>Edit</MenuItem>
+                <MenuItem onSelect={() => actions.onGenerate(token)}>Generate token</MenuItem>
+                <MenuSeparator />
+                <MenuItem tone="danger" onSelect={() => actions.onDelete(token)}>
+                  Delete
+                </MenuItem>
+              </RowActions>
             </td>
           </tr>
         ))}

@@ -4,9 +4,9 @@ import type { AgentStatus } from '@outpost/protocol/rest/agents';
 import type { Connection } from '@outpost/protocol/rest/connections';
 import Link from 'next/link';
 import { Badge } from '@/components/badge';
-import { MoreIcon } from '@/components/icons';
-import { Menu, MenuItem, MenuSeparator } from '@/components/menu';
-import { CellActions, CellText, cellStyles, Table } from '@/components/table';
+import { MenuItem, MenuSeparator } from '@/components/menu';
+import { RowActions } from '@/components/row-actions';
+import { CellText, cellStyles, Table } from '@/components/table';
 import { useEnvironment } from '@/lib/environment';
 import { endpointOf } from './addresses';
 import { AgentCell } from './agent-cell';
@@ -96,24 +96,14 @@ export function ConnectionsTable({
               </td>
               {actions ? (
                 <td>
-                  <CellActions>
-                    <Menu
-                      label={`Actions for ${connection.name}`}
-                      align="end"
-                      trigger={
-                        <>
-                          Actions <MoreIcon size={15} />
-                        </>
-                      }
-                    >
-                      <MenuItem onSelect={() => actions.onEdit(connection)}>Edit</MenuItem>
-                      <MenuItem onSelect={() => actions.onTest(connection)}>Test connection</MenuItem>
-                      <MenuSeparator />
-                      <MenuItem tone="danger" onSelect={() => actions.onDelete(connection)}>
-                        Delete
-                      </MenuItem>
-                    </Menu>
-                  </CellActions>
+                  <RowActions name={connection.name}>
+                    <MenuItem onSelect={() => actions.onEdit(connection)}>Edit</MenuItem>
+                    <MenuItem onSelect={() => actions.onTest(connection)}>Test connection</MenuItem>
+                    <MenuSeparator />
+                    <MenuItem tone="danger" onSelect={() => actions.onDelete(connection)}>
+                      Delete
+                    </MenuItem>
+                  </RowActions>
                 </td>
               ) : null}
             </tr>
