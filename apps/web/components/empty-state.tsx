@@ -21,3 +21,6 @@ export function EmptyState({ icon, title, description, children, actions }: Empt
     </div>
   );
 }
+
+/** Class names for what goes inside an empty state (`cards`: a row of small step or choice cards). */
+export const emptyStateStyles = { cards: styles.cards };

@@ -2,7 +2,7 @@
 
 import type { AgentOs } from '@outpost/protocol/rest/agents';
 import type { ReactNode } from 'react';
-import { EmptyState } from '@/components/empty-state';
+import { EmptyState, emptyStateStyles } from '@/components/empty-state';
 import { AgentIcon } from '@/components/icons';
 import styles from './agents.module.css';
 import { DownloadBeforeCreateMenu } from './download-menu';
@@ -33,7 +33,7 @@ export function AgentsEmptyState({
         ) : undefined
       }
     >
-      <ol className={styles.howItWorks} aria-label="How to set up an agent">
+      <ol className={`${emptyStateStyles.cards} ${styles.howItWorks}`} aria-label="How to set up an agent">
         <li>
           <span className={styles.stepNumber}>1</span>
           <span>

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { EmptyState } from '@/components/empty-state';
+import { EmptyState, emptyStateStyles } from '@/components/empty-state';
 import { AgentIcon, CloudIcon, ConnectionIcon } from '@/components/icons';
 import styles from './connections.module.css';
 
@@ -12,7 +12,7 @@ export function ConnectionsEmptyState({ createButton }: { createButton: ReactNod
       description="A connection describes one system Outpost talks to (an HTTP API, a PostgreSQL or a MySQL database) and the credentials it uses. Exports, imports and flows use it by name."
       actions={createButton}
     >
-      <ul className={styles.modes} aria-label="Where a connection runs">
+      <ul className={`${emptyStateStyles.cards} ${styles.modes}`} aria-label="Where a connection runs">
         <li>
           <span className={styles.modeIcon}>
             <CloudIcon size={18} />
