@@ -18,6 +18,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { connectionRoutes } from './modules/connections/routes.ts';
 import { environmentRoutes } from './modules/environments/routes.ts';
+import { FlowRunner } from './modules/flow-runner/runner.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { AgentHub } from './modules/hub/hub.ts';
 import { hubRoutes } from './modules/hub/routes.ts';
@@ -34,6 +35,7 @@ declare module 'fastify' {
     agentEvents: AgentEvents;
     agentDownloads: AgentDownloads;
     hub: AgentHub;
+    flowRunner: FlowRunner;
   }
 }
 
@@ -91,6 +93,10 @@ export async function buildApp({
       latestAgent: () => agentDownloads.manifest(),
     }),
   );
+  const flowRunner = new FlowRunner({ db, log: app.log });
+  app.decorate('flowRunner', flowRunner);
+  app.addHook('onReady', async () => flowRunner.start());
+  app.addHook('onClose', async () => flowRunner.stop());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
