@@ -23,7 +23,15 @@ export class WorkerLost extends Error {
   }
 }
 
-const WATCHDOG_EVERY_MS = 250;
+const WATCHDOG_EVERY_MS = 100;
+
+export interface SandboxOptions {
+  /**
+   * How long a worker may go without finishing a record before it is terminated. Default: twice the
+   * CPU limit (a record, then the restart of the runtime after a limit hit) plus 5 s.
+   */
+  stallMs?: number;
+}
 
 export class SandboxWorker {
   private readonly worker: Worker;
@@ -32,7 +40,10 @@ export class SandboxWorker {
   private exitReason: string | null = null;
   private readonly exited: Promise<void>;
 
-  constructor(private readonly limits: ScriptLimits) {
+  private readonly stallMs: number;
+
+  constructor(limits: ScriptLimits, options: SandboxOptions = {}) {
+    this.stallMs = options.stallMs ?? limits.cpuMsPerRecord * 2 + 5000;
     const workerData: SandboxWorkerData = { progress: this.progress.buffer as SharedArrayBuffer };
     this.worker = new Worker(sandboxWorkerFile(), {
       workerData,
@@ -94,12 +105,12 @@ export class SandboxWorker {
   }
 
   /**
-   * A record (or the top-level code) gets the CPU limit, and a restart of the runtime after a limit
-   * hit runs the top-level code again under the same limit: a worker whose progress counter has not
-   * moved for twice that plus a margin is wedged, and is terminated.
+   * The VM interrupts a record at its CPU limit, but one long built-in call (a sort of a million
+   * strings) runs to its end: a worker whose progress counter has not moved for stallMs is wedged,
+   * and is terminated.
    */
   private watch(): NodeJS.Timeout {
-    const stallMs = this.limits.cpuMsPerRecord * 2 + 5000;
+    const stallMs = this.stallMs;
     let ticks = Atomics.load(this.progress, PROGRESS_TICKS);
     let since = Date.now();
     return setInterval(() => {

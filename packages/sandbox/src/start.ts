@@ -4,7 +4,7 @@
 // a fresh worker (scripts see no outside world, so running a record twice changes nothing).
 import { LogBuffer } from './log-buffer.ts';
 import type { FromWorker } from './messages.ts';
-import { SandboxWorker, WorkerLost } from './sandbox-worker.ts';
+import { type SandboxOptions, SandboxWorker, WorkerLost } from './sandbox-worker.ts';
 import {
   type RecordOutcome,
   resolveLimits,
@@ -27,8 +27,9 @@ export async function startScript(
   source: string,
   kind: ScriptKind,
   limits?: Partial<ScriptLimits>,
+  options: SandboxOptions = {},
 ): Promise<ScriptRun> {
-  const run = new SandboxedScript(source, kind, resolveLimits(limits));
+  const run = new SandboxedScript(source, kind, resolveLimits(limits), options);
   await run.start();
   return run;
 }
@@ -38,8 +39,9 @@ export async function startWorker(
   source: string,
   kind: ScriptKind,
   limits: ScriptLimits,
+  options: SandboxOptions = {},
 ): Promise<SandboxWorker> {
-  const worker = new SandboxWorker(limits);
+  const worker = new SandboxWorker(limits, options);
   let answer: FromWorker;
   try {
     answer = await worker.request({ type: 'start', source, kind, limits });
@@ -70,10 +72,11 @@ class SandboxedScript implements ScriptRun {
     private readonly source: string,
     private readonly kind: ScriptKind,
     private readonly limits: ScriptLimits,
+    private readonly options: SandboxOptions,
   ) {}
 
   async start(): Promise<void> {
-    this.worker = await startWorker(this.source, this.kind, this.limits);
+    this.worker = await startWorker(this.source, this.kind, this.limits, this.options);
   }
 
   run(records: unknown[]): Promise<RecordOutcome[]> {
@@ -98,7 +101,7 @@ class SandboxedScript implements ScriptRun {
     if (this.disposed) throw new Error('The script run was disposed');
     if (!this.worker) {
       try {
-        this.worker = await startWorker(this.source, this.kind, this.limits);
+        this.worker = await startWorker(this.source, this.kind, this.limits, this.options);
       } catch (error) {
         if (!(error instanceof ScriptError)) throw error;
         return records.map(() => ({ ok: false, error: `The script could not restart: ${error.message}` }));

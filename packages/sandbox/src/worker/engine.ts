@@ -67,14 +67,16 @@ export class ScriptEngine {
       const failure = this.load();
       if (failure) return { ok: false, error: `The script could not restart: ${failure.message}` };
     }
-    const { context, runner } = this.loaded as Loaded;
+    const { runtime, context, runner } = this.loaded as Loaded;
     let answer: string;
     try {
       const input = context.newString(recordJson);
       this.deadline = Date.now() + this.limits.cpuMsPerRecord;
       const result = context.callFunction(runner, context.undefined, input);
-      this.deadline = Number.POSITIVE_INFINITY;
       input.dispose();
+      // Promise callbacks the record queued run now, within the same CPU limit (and never pile up).
+      const jobs = result.error ? null : runtime.executePendingJobs();
+      this.deadline = Number.POSITIVE_INFINITY;
       if (result.error) {
         const raised = this.raised(context, result.error);
         await this.unload();
@@ -82,6 +84,13 @@ export class ScriptEngine {
       }
       answer = context.getString(result.value);
       result.value.dispose();
+      if (jobs?.error) {
+        const raised = this.raised(context, jobs.error);
+        if (raised.kind !== 'error') {
+          await this.unload();
+          return { ok: false, error: this.describe(raised) };
+        }
+      }
     } catch (error) {
       // The engine itself failed (a native stack overflow inside the WebAssembly): start afresh.
       this.deadline = Number.POSITIVE_INFINITY;
