@@ -5,7 +5,14 @@ import { createRegistry, registry } from './registry.ts';
 
 describe('the registry', () => {
   it('maps each kind to its executor', () => {
-    expect([...registry.keys()].sort()).toEqual(['connection.test', 'http', 'oauth.token', 'ping', 'sql']);
+    expect([...registry.keys()].sort()).toEqual([
+      'connection.test',
+      'http',
+      'oauth.token',
+      'ping',
+      'sql',
+      'sql.batch',
+    ]);
   });
 
   it('runs ping through the same interface as every executor', async () => {

@@ -4,6 +4,7 @@ import { httpExecutor } from './http.ts';
 import { oauthTokenExecutor } from './oauth.ts';
 import { pingExecutor } from './ping.ts';
 import { sqlExecutor } from './sql.ts';
+import { sqlBatchExecutor } from './sql-batch.ts';
 
 /** Every executor by `kind`: what the API (Mode: Cloud) and the agent (Mode: On-premise) can run. */
 export type Registry = ReadonlyMap<string, Executor>;
@@ -26,6 +27,7 @@ export const registry: Registry = createRegistry([
   pingExecutor,
   httpExecutor,
   sqlExecutor,
+  sqlBatchExecutor,
   oauthTokenExecutor,
   connectionTestExecutor,
 ]);
