@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import type { Database } from '@outpost/db/client';
+import { type Database, databasePool } from '@outpost/db/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import { loggerOptions } from './logger.ts';
+import { Metrics } from './metrics.ts';
 import { agentBundleRoutes } from './modules/agents/bundle-route.ts';
 import { AgentDownloads } from './modules/agents/downloads.ts';
 import { AgentEvents } from './modules/agents/events.ts';
@@ -26,6 +27,7 @@ import { memberRoutes } from './modules/members/routes.ts';
 import { accessPlugin } from './plugins/access.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { ScaleOut } from './scale/scale-out.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +37,9 @@ declare module 'fastify' {
     agentEvents: AgentEvents;
     agentDownloads: AgentDownloads;
     hub: AgentHub;
+    /** Set with REDIS_URL: what the instances share (presence, routing, events, limits). */
+    scale: ScaleOut | undefined;
+    metrics: Metrics;
     flowRunner: FlowRunner;
   }
 }
@@ -74,7 +79,25 @@ export async function buildApp({
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('secrets', secrets);
-  const agentEvents = new AgentEvents();
+  const metrics = new Metrics({
+    connectedAgents: () => app.hub.connectedAgents,
+    databasePool: () => {
+      const pool = databasePool(db);
+      return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    },
+  });
+  app.decorate('metrics', metrics);
+  const scale = config.redisUrl
+    ? new ScaleOut(config.redisUrl, {
+        config,
+        secrets,
+        db,
+        log: app.log,
+        onRouted: () => metrics.requestsRouted.inc({ direction: 'out' }),
+      })
+    : undefined;
+  app.decorate('scale', scale);
+  const agentEvents = scale?.events ?? new AgentEvents();
   const agentDownloads = new AgentDownloads(
     agentDistDir,
     path.join(config.dataDir, 'downloads'),
@@ -91,8 +114,20 @@ export async function buildApp({
       heartbeatMs: config.agentHeartbeatMs,
       handshakeTimeoutMs: 10_000,
       latestAgent: () => agentDownloads.manifest(),
+      ...(scale ? { scale } : {}),
+      metrics,
     }),
   );
+  if (scale) {
+    app.addHook('onListen', async () => {
+      const address = app.server.address();
+      scale.start(typeof address === 'object' && address ? address.port : config.port, {
+        healthyAgents: () => app.hub.healthyAgents(),
+        onPresenceLost: (agentIds) => app.hub.reconnect(agentIds, 'presence lost; reconnect'),
+      });
+    });
+    app.addHook('onClose', async () => scale.close());
+  }
   const flowRunner = new FlowRunner({ db, log: app.log });
   app.decorate('flowRunner', flowRunner);
   app.addHook('onReady', async () => flowRunner.start());
@@ -107,6 +142,7 @@ export async function buildApp({
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
+    ...(scale ? { redis: scale.redis, nameSpace: scale.keys.rateLimit } : {}),
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Too many attempts; try again in ${context.after}`),
   });

@@ -11,6 +11,10 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       redisUrl: undefined,
       logLevel: 'info',
+      redisPrefix: 'outpost:',
+      internalUrl: undefined,
+      drainGraceMs: 10_000,
+      metricsToken: undefined,
     });
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.publicUrl).toBe('http://localhost:4000');
@@ -34,8 +38,16 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       OUTPOST_PUBLIC_URL: 'https://outpost.example.com/',
       LOG_LEVEL: 'debug',
+      OUTPOST_REDIS_PREFIX: 'outpost:staging',
+      OUTPOST_INTERNAL_URL: 'http://10.0.0.7:4000/',
+      OUTPOST_DRAIN_GRACE_MS: '30000',
+      OUTPOST_METRICS_TOKEN: 'scrape-me',
     });
     expect(config).toMatchObject({
+      redisPrefix: 'outpost:staging:',
+      internalUrl: 'http://10.0.0.7:4000',
+      drainGraceMs: 30_000,
+      metricsToken: 'scrape-me',
       port: 4321,
       databaseUrl: 'postgresql://db.internal:5432/outpost',
       redisUrl: 'redis://cache:6379',
@@ -49,5 +61,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ OUTPOST_REDIS_PREFIX: 'has space' })).toThrow(/OUTPOST_REDIS_PREFIX/);
+    expect(() => loadConfig({ OUTPOST_INTERNAL_URL: 'ftp://x' })).toThrow(/OUTPOST_INTERNAL_URL/);
+    expect(() => loadConfig({ OUTPOST_DRAIN_GRACE_MS: '-1' })).toThrow(/OUTPOST_DRAIN_GRACE_MS/);
   });
 });

@@ -15,6 +15,19 @@ export const ConfigSchema = z.object({
   OUTPOST_DATA_DIR: optionalString.transform((value) => value ?? './data'),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /** Prefix of every Redis key and channel of this deployment (several may share one Redis). */
+  OUTPOST_REDIS_PREFIX: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, 'letters, digits and _ : . - only')
+      .optional(),
+  ),
+  /** Where the other API instances reach this one (scale-out); default http://<host name>:<PORT>. */
+  OUTPOST_INTERNAL_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** On SIGTERM: how long requests in flight may take to finish before the process exits. */
+  OUTPOST_DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** When set, GET /metrics asks for `Authorization: Bearer <this>`. */
+  OUTPOST_METRICS_TOKEN: optionalString,
   OUTPOST_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** 32 bytes, base64 or hex. Unset: generated once into the data directory. */
   OUTPOST_SECRET_KEY: optionalString,
@@ -63,6 +76,12 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of the Redis keys and channels, ending in `:`. */
+  redisPrefix: string;
+  /** Where other instances reach this one; undefined: http://<host name>:<listening port>. */
+  internalUrl: string | undefined;
+  drainGraceMs: number;
+  metricsToken: string | undefined;
   publicUrl: string;
   secretKey: string | undefined;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -92,6 +111,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: path.resolve(raw.OUTPOST_DATA_DIR),
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    redisPrefix: (raw.OUTPOST_REDIS_PREFIX ?? 'outpost').replace(/:?$/, ':'),
+    internalUrl: raw.OUTPOST_INTERNAL_URL?.replace(/\/+$/, ''),
+    drainGraceMs: raw.OUTPOST_DRAIN_GRACE_MS,
+    metricsToken: raw.OUTPOST_METRICS_TOKEN,
     publicUrl: (raw.OUTPOST_PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
     secretKey: raw.OUTPOST_SECRET_KEY,
     logLevel: raw.LOG_LEVEL,

@@ -14,7 +14,8 @@ import { markAllAgentsOffline } from './modules/hub/presence.ts';
 const DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
 const MIGRATIONS_DIR = path.join(DIST_DIR, 'migrations');
 const AGENT_DIST_DIR = path.join(DIST_DIR, 'agent');
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the drain: closing the server, Redis and the database. */
+const CLOSE_GRACE_MS = 10_000;
 
 async function main() {
   const config = loadConfig(process.env);
@@ -37,18 +38,23 @@ async function main() {
   if (!config.redisUrl) await markAllAgentsOffline(db);
   const secrets = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
   const app = await buildApp({ config, db, secrets, agentDistDir: AGENT_DIST_DIR });
+  if (app.scale) app.log.info({ instanceId: app.scale.instanceId }, 'scale-out through Redis');
 
   let stopping = false;
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal, graceMs: config.drainGraceMs }, 'draining: agents reconnect elsewhere');
     const forced = setTimeout(() => {
       app.log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.drainGraceMs + CLOSE_GRACE_MS);
     forced.unref();
     try {
+      // /readyz answers 503 from here on, so that load balancers stop sending; requests in flight
+      // (here, and those the agents here run for other instances) finish within the grace period.
+      await app.hub.drain(config.drainGraceMs);
+      app.log.info('drained; closing');
       await app.close();
       await db.$disconnect();
       await embedded?.stop();

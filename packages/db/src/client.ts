@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export type * from './generated/prisma/client.ts';
@@ -11,10 +12,19 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-/** One Prisma client over a `pg` pool; close it with `$disconnect()`. */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** One Prisma client over a `pg` pool; close it with `$disconnect()` (which ends the pool too). */
 export function createDatabaseClient({ url, poolSize = 10 }: DatabaseOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The pool under a client from `createDatabaseClient` (for its metrics: open, idle, waiting). */
+export function databasePool(db: PrismaClient): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 export type Database = PrismaClient;

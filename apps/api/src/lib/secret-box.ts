@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM for secrets that must be shown again (tokens) or used later (connection passwords).
@@ -10,6 +10,11 @@ export class SecretBox {
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('The secret key must be 32 bytes');
     this.#key = key;
+  }
+
+  /** A key of its own for `purpose`, derived from this one (HMAC-SHA-256): the same on every instance. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.#key).update(`outpost:${purpose}`).digest();
   }
 
   seal(plaintext: string): string {

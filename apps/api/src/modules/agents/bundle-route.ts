@@ -18,7 +18,7 @@ export interface AgentBundleRouteOptions {
  * `x-checksum-sha256` is the manifest's, the one `welcome` announced.
  */
 export async function agentBundleRoutes(app: FastifyInstance, options: AgentBundleRouteOptions) {
-  const authenticateAgent = agentAuthenticator(app.db, 'downloads');
+  const authenticateAgent = agentAuthenticator(app, 'downloads');
 
   app.route({
     method: 'GET',

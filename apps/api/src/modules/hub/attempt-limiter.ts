@@ -1,8 +1,13 @@
-/**
- * Counts attempts per key in a fixed window; used to slow down token guessing at the hub.
- * In-process; the scale-out build shares the counts through Redis.
- */
-export class AttemptLimiter {
+import type { Redis } from 'ioredis';
+
+/** Counts attempts per key in a fixed window; used to slow down token guessing at the hub. */
+export interface AttemptLimiter {
+  /** Records an attempt; false when the key is over its limit for this window. */
+  attempt(key: string): Promise<boolean>;
+}
+
+/** Counts in this process: one instance. */
+export class LocalAttemptLimiter implements AttemptLimiter {
   readonly #counts = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
@@ -10,8 +15,7 @@ export class AttemptLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Records an attempt; false when the key is over its limit for this window. */
-  attempt(key: string, now = Date.now()): boolean {
+  async attempt(key: string, now = Date.now()): Promise<boolean> {
     if (this.#counts.size > 100_000) this.#sweep(now);
     const entry = this.#counts.get(key);
     if (!entry || entry.resetAt <= now) {
@@ -24,5 +28,24 @@ export class AttemptLimiter {
 
   #sweep(now: number): void {
     for (const [key, entry] of this.#counts) if (entry.resetAt <= now) this.#counts.delete(key);
+  }
+}
+
+/** Counts in Redis, shared by every instance: the window starts at a key's first attempt. */
+export class SharedAttemptLimiter implements AttemptLimiter {
+  constructor(
+    private readonly redis: Redis,
+    /** The key of a counter, from the caller's key. */
+    private readonly keyOf: (key: string) => string,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  async attempt(key: string): Promise<boolean> {
+    const name = this.keyOf(key);
+    const results = await this.redis.multi().incr(name).pexpire(name, this.windowMs, 'NX').exec();
+    const [error, count] = results?.[0] ?? [new Error('no reply from Redis')];
+    if (error) throw error;
+    return Number(count) <= this.limit;
   }
 }

@@ -34,7 +34,10 @@ export class IncomingBody extends Readable {
   }
 }
 
-/** Sends a body to the agent in binary chunks, waiting for credit whenever the window is used up. */
+/**
+ * Sends a body in binary chunks, waiting for credit whenever the window is used up: a request body
+ * to the agent, or (between instances) a response body back to the instance that asked.
+ */
 export class OutgoingBody {
   #credit = INITIAL_STREAM_CREDIT;
   #waiting: (() => void) | undefined;
@@ -42,6 +45,7 @@ export class OutgoingBody {
   constructor(
     private readonly id: number,
     private readonly send: (frame: Buffer) => Promise<void>,
+    private readonly kind: BinaryKind = BinaryKind.REQUEST_BODY,
   ) {}
 
   addCredit(bytes: number): void {
@@ -64,7 +68,7 @@ export class OutgoingBody {
         }
         if (signal.aborted) return;
         this.#credit -= chunk.byteLength;
-        await this.send(encodeChunk(BinaryKind.REQUEST_BODY, this.id, chunk));
+        await this.send(encodeChunk(this.kind, this.id, chunk));
       }
     }
   }

@@ -13,3 +13,13 @@ export class HubError extends Error {
     super(message);
   }
 }
+
+/**
+ * `agent_offline` before anything reached the agent: it is not (or no longer) on this instance,
+ * or this instance is handing it over. Safe to retry where the agent is now.
+ */
+export class AgentNotHere extends HubError {
+  constructor(message = 'The agent is not connected to this instance') {
+    super('agent_offline', message);
+  }
+}

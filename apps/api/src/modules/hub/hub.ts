@@ -3,6 +3,8 @@ import { CloseCode } from '@outpost/protocol/agent/close-codes';
 import { type Hello, type Operation, Welcome } from '@outpost/protocol/agent/frames';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { Metrics } from '../../metrics.ts';
+import type { ScaleOut } from '../../scale/scale-out.ts';
 import { AGENT_BUNDLE_PATH } from '../agents/bundle-route.ts';
 import type { AgentEvents } from '../agents/events.ts';
 import { HubError } from './errors.ts';
@@ -17,7 +19,13 @@ export interface HubOptions {
   handshakeTimeoutMs: number;
   /** The agent the Install → Download archives carry: its version and the bundle's SHA-256. */
   latestAgent: () => Promise<{ version: string; sha256: string }>;
+  /** With Redis: presence across instances and routing to the instance holding an agent. */
+  scale?: Pick<ScaleOut, 'presence' | 'router'>;
+  metrics?: Metrics;
 }
+
+/** Agents told to reconnect elsewhere come back at about this rate (goaway jitter). */
+const DRAIN_RECONNECTS_PER_SECOND = 2_000;
 
 export interface AuthenticatedAgent {
   id: string;
@@ -35,6 +43,9 @@ export class AgentHub {
   readonly #live = new Map<string, AgentSession>();
   readonly #connecting = new Set<AgentSession>();
   readonly #unsubscribe: () => void;
+  #draining = false;
+  /** Sessions that went live (welcome sent): each is counted once as opened and once as closed. */
+  readonly #welcomed = new WeakSet<AgentSession>();
 
   constructor(private readonly options: HubOptions) {
     this.#unsubscribe = options.events.onRevocation(({ agentId, reason }) => {
@@ -59,6 +70,30 @@ export class AgentHub {
     return this.#live.get(agentId)?.ready ?? false;
   }
 
+  /** Draining (SIGTERM): no new sessions, agents told to reconnect elsewhere. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** The agent's session here, if it takes new requests (for requests routed from another instance). */
+  localSession(agentId: string): AgentSession | undefined {
+    const session = this.#live.get(agentId);
+    return session?.accepting ? session : undefined;
+  }
+
+  /** Agents whose sessions here answer their heartbeats: their presence in Redis is kept alive. */
+  healthyAgents(): string[] {
+    const agents: string[] = [];
+    for (const session of this.#live.values())
+      if (session.ready && session.isHealthy()) agents.push(session.agentId);
+    return agents;
+  }
+
+  /** Sessions whose presence in Redis expired while they lived: they reconnect, and register afresh. */
+  reconnect(agentIds: readonly string[], reason: string): void {
+    for (const agentId of agentIds) this.#live.get(agentId)?.close(CloseCode.GOING_AWAY, reason);
+  }
+
   /** Takes over a freshly upgraded socket of an agent whose token was just verified. */
   attach(socket: WebSocket, agent: AuthenticatedAgent, ipAddress: string): void {
     const session = new AgentSession(socket, {
@@ -76,11 +111,59 @@ export class AgentHub {
     session.start();
   }
 
-  /** Runs an operation on the agent; rejects with a HubError (agent_offline, timeout, cancelled, agent_error). */
+  /**
+   * Runs an operation on the agent, here or (scale-out) on the instance that holds it; rejects with
+   * a HubError (agent_offline, timeout, cancelled, agent_error).
+   */
   request(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
+    const done = this.options.metrics?.requestStarted(op.kind);
+    const outcome = this.#route(agentId, op, options);
+    if (!done) return outcome;
+    return outcome.then(
+      (result) => {
+        done('ok');
+        return result;
+      },
+      (error: unknown) => {
+        done(error instanceof HubError ? error.code : 'error');
+        throw error;
+      },
+    );
+  }
+
+  #route(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
     const session = this.#live.get(agentId);
-    if (!session?.ready) return Promise.reject(new HubError('agent_offline', 'The agent is offline'));
-    return session.request(op, options);
+    if (session?.accepting) return session.request(op, options);
+    if (this.options.scale) return this.options.scale.router.request(agentId, op, options);
+    if (session?.ready) return session.request(op, options); // moving out: it says so
+    return Promise.reject(new HubError('agent_offline', 'The agent is offline'));
+  }
+
+  /**
+   * Drain (SIGTERM): takes no new sessions, tells every agent to reconnect elsewhere (each after a
+   * jittered pause, so that they do not all arrive at once), lets each session finish its requests
+   * in flight for up to `graceMs`, then closes it. Meanwhile requests for these agents, on any
+   * instance, wait for them to come back.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.#draining = true;
+    for (const session of this.#connecting) session.close(CloseCode.GOING_AWAY, 'instance draining');
+    const sessions = [...this.#live.values()];
+    const spreadMs = Math.max(250, (sessions.length / DRAIN_RECONNECTS_PER_SECOND) * 1000);
+    await this.options.scale?.presence
+      .markMoving(
+        sessions.map((session) => session.agentId),
+        graceMs + spreadMs + 30_000,
+      )
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'could not mark agents as moving'));
+    for (const session of sessions) session.goAway('instance draining', Math.round(Math.random() * spreadMs));
+    const until = Date.now() + graceMs;
+    await Promise.all(
+      sessions.map(async (session) => {
+        await Promise.race([session.idle(), sleep(until - Date.now())]);
+        session.close(CloseCode.GOING_AWAY, 'instance draining');
+      }),
+    );
   }
 
   /** Closes every session (server shutting down): agents reconnect on their own. */
@@ -120,6 +203,16 @@ export class AgentHub {
     }
     this.#connecting.delete(session);
     this.#live.set(session.agentId, session);
+    const here = `${hello.agent.hostname} (pid ${hello.agent.pid})`;
+    const heldElsewhere = await this.options.scale?.presence.claim(session.agentId, session.id, here);
+    if (heldElsewhere) {
+      session.close(
+        CloseCode.DUPLICATE_SESSION,
+        `this agent is already connected from ${heldElsewhere.where}`,
+      );
+      return;
+    }
+    if (this.#live.get(session.agentId) !== session) return; // closed while we claimed
     const agent = await markAgentOnline(db, session.agentId, session.id, hello, session.ipAddress);
     const latest = await this.options.latestAgent();
     // A manifest the agent's schema would refuse must not cost every agent its welcome.
@@ -138,6 +231,8 @@ export class AgentHub {
       },
       'agent connected',
     );
+    this.#welcomed.add(session);
+    this.options.metrics?.sessionsOpened.inc();
     this.options.events.publishChange({ type: 'changed', scopeId: agent.scopeId, agentId: session.agentId });
   }
 
@@ -149,6 +244,15 @@ export class AgentHub {
       { agentId: session.agentId, sessionId: session.id, code, reason },
       'agent disconnected',
     );
+    if (this.#welcomed.has(session)) this.options.metrics?.sessionClosed(code);
+    this.options.scale?.presence
+      .release(session.agentId, session.id)
+      .catch((error: unknown) =>
+        this.options.log.warn(
+          { err: error, agentId: session.agentId },
+          'could not release the presence in Redis',
+        ),
+      );
     markAgentOffline(this.options.db, session.agentId, session.id)
       .then(async (changed) => {
         if (!changed) return;
@@ -167,4 +271,8 @@ export class AgentHub {
         this.options.log.warn({ err: error, agentId: session.agentId }, 'could not record the agent offline'),
       );
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

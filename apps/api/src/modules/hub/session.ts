@@ -15,7 +15,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { IncomingBody, OutgoingBody } from './bodies.ts';
-import { HubError } from './errors.ts';
+import { AgentNotHere, HubError } from './errors.ts';
 
 export interface RequestOptions {
   /** Epoch milliseconds by which the agent must have answered (and finished any body). */
@@ -66,6 +66,9 @@ export class AgentSession {
   readonly ipAddress: string;
   hello: Hello | undefined;
   #state: 'handshake' | 'ready' | 'closed' = 'handshake';
+  /** Told to reconnect elsewhere (drain): takes no new requests, finishes those in flight. */
+  #movingOut = false;
+  readonly #idleWaiters: (() => void)[] = [];
   #nextRequestId = 1;
   readonly #pending = new Map<number, Pending>();
   #lastHeardAt = Date.now();
@@ -83,6 +86,32 @@ export class AgentSession {
 
   get ready(): boolean {
     return this.#state === 'ready';
+  }
+
+  /** Ready and not moving out: new requests may go here. */
+  get accepting(): boolean {
+    return this.#state === 'ready' && !this.#movingOut;
+  }
+
+  /** Requests in flight, their bodies included. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once nothing is in flight (at once when nothing is). */
+  idle(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Drain: tells the agent to reconnect elsewhere after `reconnectAfterMs` once this socket closes,
+   * and takes no new requests from now on.
+   */
+  goAway(reason: string, reconnectAfterMs: number): void {
+    if (this.#state === 'closed') return;
+    this.#movingOut = true;
+    this.#send({ type: 'goaway', reason, reconnectAfterMs });
   }
 
   /** Heard from within two heartbeat intervals. */
@@ -151,6 +180,7 @@ export class AgentSession {
   request(op: Operation, options: RequestOptions): Promise<HubResult> {
     if (this.#state !== 'ready')
       return Promise.reject(new HubError('agent_offline', 'The agent is not connected'));
+    if (this.#movingOut) return Promise.reject(new AgentNotHere('The agent is moving to another instance'));
     if (options.signal?.aborted)
       return Promise.reject(new HubError('cancelled', 'The request was cancelled'));
     const id = this.#nextRequestId;
@@ -170,6 +200,7 @@ export class AgentSession {
           options.signal?.removeEventListener('abort', onAbort);
           streamAbort.abort();
           this.#pending.delete(id);
+          if (this.#pending.size === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
         },
         fail: (error) => {
           if (!this.#pending.has(id)) return;

@@ -1,0 +1,97 @@
+import type { Operation } from '@outpost/protocol/agent/frames';
+import type { FastifyBaseLogger } from 'fastify';
+import { AgentNotHere, HubError } from '../modules/hub/errors.ts';
+import type { HubResult, RequestOptions } from '../modules/hub/session.ts';
+import { PeerLink } from './peer-link.ts';
+import type { RedisPresence } from './presence.ts';
+
+export interface RouterOptions {
+  instanceId: string;
+  presence: RedisPresence;
+  linkToken: string;
+  heartbeatMs: number;
+  log: FastifyBaseLogger;
+  /** Counts a request sent to another instance. */
+  onRouted?: () => void;
+}
+
+/** How often a request for an agent that is moving between instances looks for it again. */
+const MOVING_POLL_MS = 50;
+
+/**
+ * Requests for agents held by another instance: finds the holder in Redis and sends the request
+ * over the link to it. A request for an agent that a draining instance is handing over waits for
+ * it to reconnect (until its deadline), so that a drain fails no request.
+ */
+export class Router {
+  readonly #links = new Map<string, PeerLink>();
+
+  constructor(private readonly options: RouterOptions) {}
+
+  async request(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
+    const { presence, instanceId } = this.options;
+    let lookedAgain = false;
+    for (;;) {
+      if (options.signal?.aborted) throw new HubError('cancelled', 'The request was cancelled');
+      const location = await presence.locate(agentId).catch(() => {
+        throw new HubError('agent_offline', 'The agent cannot be located: Redis is unreachable');
+      });
+      const { holder, url } = location;
+      let notThere = false;
+      if (holder && url && holder.instanceId !== instanceId) {
+        try {
+          this.options.onRouted?.();
+          return await this.#link(holder.instanceId, url).request(agentId, op, options);
+        } catch (error) {
+          if (!(error instanceof AgentNotHere)) throw error;
+          notThere = true;
+        }
+      }
+      if (!location.moving) {
+        // The holder said it no longer has the agent: it may have just moved; look once more.
+        if (!notThere || lookedAgain) throw new HubError('agent_offline', 'The agent is offline');
+        lookedAgain = true;
+        continue;
+      }
+      if (Date.now() + MOVING_POLL_MS >= options.deadline)
+        throw new HubError('agent_offline', 'The agent did not reconnect before the deadline');
+      await sleep(MOVING_POLL_MS, options.signal);
+    }
+  }
+
+  close(): void {
+    for (const link of this.#links.values()) link.close();
+    this.#links.clear();
+  }
+
+  #link(peerId: string, url: string): PeerLink {
+    const existing = this.#links.get(peerId);
+    if (existing && !existing.closed) return existing;
+    const link = new PeerLink({
+      url,
+      token: this.options.linkToken,
+      fromInstanceId: this.options.instanceId,
+      log: this.options.log,
+      heartbeatMs: this.options.heartbeatMs,
+      onClosed: (closed) => {
+        if (this.#links.get(peerId) === closed) this.#links.delete(peerId);
+      },
+    });
+    this.#links.set(peerId, link);
+    return link;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
