@@ -40,6 +40,7 @@ type Raised =
 export class ScriptEngine {
   private loaded: Loaded | null = null;
   private deadline = Number.POSITIVE_INFINITY;
+  private moduleBroken = false;
 
   private constructor(
     private module: QuickJSWASMModule,
@@ -61,8 +62,15 @@ export class ScriptEngine {
     return failure ? { failure } : { engine };
   }
 
-  /** Runs the function on one record given as JSON text. */
-  async runRecord(recordJson: string): Promise<RecordOutcome> {
+  /** Runs the function on one record given as JSON text (synchronously, unless the engine must be replaced first). */
+  runRecord(recordJson: string): RecordOutcome | Promise<RecordOutcome> {
+    if (this.moduleBroken) {
+      return newModule().then((module) => {
+        this.module = module;
+        this.moduleBroken = false;
+        return this.runRecord(recordJson);
+      });
+    }
     if (!this.loaded) {
       const failure = this.load();
       if (failure) return { ok: false, error: `The script could not restart: ${failure.message}` };
@@ -79,7 +87,7 @@ export class ScriptEngine {
       this.deadline = Number.POSITIVE_INFINITY;
       if (result.error) {
         const raised = this.raised(context, result.error);
-        await this.unload();
+        this.unload();
         return { ok: false, error: this.describe(raised) };
       }
       answer = context.getString(result.value);
@@ -87,14 +95,14 @@ export class ScriptEngine {
       if (jobs?.error) {
         const raised = this.raised(context, jobs.error);
         if (raised.kind !== 'error') {
-          await this.unload();
+          this.unload();
           return { ok: false, error: this.describe(raised) };
         }
       }
     } catch (error) {
       // The engine itself failed (a native stack overflow inside the WebAssembly): start afresh.
       this.deadline = Number.POSITIVE_INFINITY;
-      await this.unload(true);
+      this.unload(true);
       return { ok: false, error: `The script crashed the sandbox (${(error as Error).message})` };
     }
     if (answer.charCodeAt(0) !== 33 /* ! */) {
@@ -102,7 +110,7 @@ export class ScriptEngine {
     }
     const message = answer.slice(1);
     if (/^InternalError: out of memory/.test(message)) {
-      await this.unload();
+      this.unload();
       return { ok: false, error: memoryLimitMessage(this.limits) };
     }
     return { ok: false, error: message };
@@ -227,8 +235,9 @@ export class ScriptEngine {
     return { code, message: `${raised.message}${where}`, line: raised.line, column: raised.column };
   }
 
-  private async unload(freshModule = false): Promise<void> {
-    if (this.unloadSync(freshModule)) this.module = await newModule();
+  /** Frees the runtime; the next record loads a fresh one (in a fresh WebAssembly module if this one failed). */
+  private unload(freshModule = false): void {
+    if (this.unloadSync(freshModule)) this.moduleBroken = true;
   }
 
   /** Frees the runtime; answers whether the WebAssembly module must be replaced. */

@@ -43,7 +43,8 @@ async function run(records: unknown[]): Promise<void> {
   const outcomes: RecordOutcome[] = [];
   for (let index = 0; index < records.length; index++) {
     Atomics.store(progress, PROGRESS_RECORD, index);
-    outcomes.push(await runOne(records[index]));
+    const outcome = runOne(records[index]);
+    outcomes.push(outcome instanceof Promise ? await outcome : outcome);
     Atomics.add(progress, PROGRESS_TICKS, 1);
   }
   send({ type: 'ran', outcomes, logs, droppedLogs });
