@@ -1,7 +1,8 @@
 // Bundles the API into dist/server.js. Workspace packages (@outpost/*) are bundled in; every other
 // package stays an import resolved from node_modules at run time. The committed migrations are
 // copied beside the bundle, which applies them at start-up, and so is the built agent, which
-// Install → Download packs.
+// Install → Download packs, and the script sandbox's worker (one self-contained file, run in a
+// worker thread, which @outpost/sandbox looks for beside the code that loads it).
 import { cp, rm } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,7 @@ function resolvesFromApi(name) {
 await rm(`${root}/dist`, { recursive: true, force: true });
 await cp(`${root}/../../packages/db/prisma/migrations`, `${root}/dist/migrations`, { recursive: true });
 await cp(`${root}/../agent/dist`, `${root}/dist/agent`, { recursive: true });
+await cp(`${root}/../../packages/sandbox/dist/sandbox-worker.cjs`, `${root}/dist/sandbox-worker.cjs`);
 const options = {
   entryPoints: [`${root}/src/server.ts`],
   outfile: `${root}/dist/server.js`,
