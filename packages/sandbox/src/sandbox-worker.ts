@@ -9,13 +9,15 @@ import {
   type SandboxWorkerData,
   type ToWorker,
 } from './messages.ts';
-import type { ScriptLimits } from './script.ts';
+import type { ScriptErrorCode, ScriptLimits } from './script.ts';
 import { sandboxWorkerFile } from './worker-file.ts';
 
 /** Why a worker went away in the middle of a request. */
 export class WorkerLost extends Error {
   constructor(
     message: string,
+    /** What stopped it, in ScriptError's words. */
+    public readonly code: ScriptErrorCode,
     /** Index of the record the worker was on when it went away. */
     public readonly recordIndex: number,
   ) {
@@ -33,14 +35,18 @@ export interface SandboxOptions {
   stallMs?: number;
 }
 
+interface Pending {
+  resolve: (message: FromWorker) => void;
+  reject: (error: Error) => void;
+}
+
 export class SandboxWorker {
   private readonly worker: Worker;
   private readonly progress = new Int32Array(new SharedArrayBuffer(8));
-  private pending: { resolve: (message: FromWorker) => void; reject: (error: Error) => void } | null = null;
-  private exitReason: string | null = null;
-  private readonly exited: Promise<void>;
-
   private readonly stallMs: number;
+  private pending: Pending | null = null;
+  private exit: { reason: string; code: ScriptErrorCode } | null = null;
+  private readonly exited: Promise<void>;
 
   constructor(limits: ScriptLimits, options: SandboxOptions = {}) {
     this.stallMs = options.stallMs ?? limits.cpuMsPerRecord * 2 + 5000;
@@ -53,55 +59,69 @@ export class SandboxWorker {
     });
     // An idle worker never keeps the process alive; a pending request does (the watchdog's timer).
     this.worker.unref();
-    this.worker.on('message', (message: FromWorker) => {
-      const pending = this.pending;
-      this.pending = null;
-      pending?.resolve(message);
-    });
+    this.worker.on('message', (message: FromWorker) => this.settle()?.resolve(message));
     this.worker.on('error', (error: Error & { code?: string }) => {
-      this.exitReason ??=
+      this.exit ??=
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? 'The sandbox ran out of memory'
-          : `The sandbox failed (${error.message})`;
+          ? { reason: 'The sandbox ran out of memory', code: 'memory_limit' }
+          : { reason: `The sandbox failed (${error.message})`, code: 'script_error' };
     });
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', () => {
-        this.exitReason ??= 'The sandbox stopped';
-        const pending = this.pending;
-        this.pending = null;
-        pending?.reject(new WorkerLost(this.exitReason, Atomics.load(this.progress, PROGRESS_RECORD)));
+        this.exit ??= { reason: 'The sandbox stopped', code: 'script_error' };
+        this.settle()?.reject(this.lost());
         resolve();
       });
     });
   }
 
+  /** Whether the worker can still take a request. */
+  get alive(): boolean {
+    return this.exit === null;
+  }
+
   /** Sends one message and waits for its answer; rejects with WorkerLost if the worker goes away first. */
   request(message: ToWorker): Promise<FromWorker> {
-    if (this.exitReason) {
-      return Promise.reject(new WorkerLost(this.exitReason, 0));
-    }
+    if (this.exit) return Promise.reject(this.lost());
     if (this.pending) return Promise.reject(new Error('The sandbox is busy'));
     Atomics.store(this.progress, PROGRESS_RECORD, 0);
     return new Promise<FromWorker>((resolve, reject) => {
       const watchdog = this.watch();
+      const done = () => clearInterval(watchdog);
       this.pending = {
         resolve: (answer) => {
-          clearInterval(watchdog);
+          done();
           resolve(answer);
         },
         reject: (error) => {
-          clearInterval(watchdog);
+          done();
           reject(error);
         },
       };
-      this.worker.postMessage(message);
+      try {
+        this.worker.postMessage(message);
+      } catch (error) {
+        // A record that cannot be copied (a function, a symbol…): nothing was sent.
+        this.settle()?.reject(error as Error);
+      }
     });
   }
 
   async terminate(reason = 'The script run was disposed'): Promise<void> {
-    this.exitReason ??= reason;
+    this.exit ??= { reason, code: 'script_error' };
     await this.worker.terminate();
     await this.exited;
+  }
+
+  private settle(): Pending | null {
+    const pending = this.pending;
+    this.pending = null;
+    return pending;
+  }
+
+  private lost(): WorkerLost {
+    const { reason, code } = this.exit ?? { reason: 'The sandbox stopped', code: 'script_error' };
+    return new WorkerLost(reason, code, Atomics.load(this.progress, PROGRESS_RECORD));
   }
 
   /**
@@ -119,7 +139,11 @@ export class SandboxWorker {
         ticks = now;
         since = Date.now();
       } else if (Date.now() - since > stallMs) {
-        void this.terminate(`The script stopped answering for ${stallMs} ms and was stopped`);
+        this.exit ??= {
+          reason: `The script stopped answering for ${stallMs} ms and was stopped`,
+          code: 'cpu_limit',
+        };
+        void this.terminate();
       }
     }, WATCHDOG_EVERY_MS);
   }

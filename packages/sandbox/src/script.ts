@@ -45,11 +45,24 @@ export class ScriptError extends Error {
   }
 }
 
+/** The smallest memory limit QuickJS can start a script in with room to spare. */
+export const MIN_MEMORY_BYTES = 1024 * 1024;
+
+/** The defaults filled in; a limit out of range is a RangeError naming it. */
 export function resolveLimits(limits: Partial<ScriptLimits> = {}): ScriptLimits {
-  return {
+  const resolved = {
     cpuMsPerRecord: limits.cpuMsPerRecord ?? DEFAULT_SCRIPT_LIMITS.cpuMsPerRecord,
     memoryBytes: limits.memoryBytes ?? DEFAULT_SCRIPT_LIMITS.memoryBytes,
   };
+  if (!Number.isFinite(resolved.cpuMsPerRecord) || resolved.cpuMsPerRecord < 1) {
+    throw new RangeError(
+      `cpuMsPerRecord must be a number of milliseconds ≥ 1 (got ${resolved.cpuMsPerRecord})`,
+    );
+  }
+  if (!Number.isFinite(resolved.memoryBytes) || resolved.memoryBytes < MIN_MEMORY_BYTES) {
+    throw new RangeError(`memoryBytes must be at least ${MIN_MEMORY_BYTES} (got ${resolved.memoryBytes})`);
+  }
+  return resolved;
 }
 
 export function cpuLimitMessage(limits: ScriptLimits): string {

@@ -47,7 +47,7 @@ export async function startWorker(
     answer = await worker.request({ type: 'start', source, kind, limits });
   } catch (error) {
     await worker.terminate();
-    if (error instanceof WorkerLost) throw new ScriptError('cpu_limit', `${error.message} while starting`);
+    if (error instanceof WorkerLost) throw new ScriptError(error.code, `${error.message} while starting`);
     throw error;
   }
   if (answer.type === 'start-failed') {
@@ -99,7 +99,7 @@ class SandboxedScript implements ScriptRun {
   private async runBatch(records: unknown[]): Promise<RecordOutcome[]> {
     if (records.length === 0) return [];
     if (this.disposed) throw new Error('The script run was disposed');
-    if (!this.worker) {
+    if (!this.worker?.alive) {
       try {
         this.worker = await startWorker(this.source, this.kind, this.limits, this.options);
       } catch (error) {

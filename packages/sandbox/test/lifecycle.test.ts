@@ -46,4 +46,20 @@ describe('lifecycle', () => {
     ]);
     await run.dispose();
   });
+
+  test('a batch that cannot be copied to the worker is refused whole, and the next batch runs', async () => {
+    const run = await startScript('function transform(r) { return r }', 'transform');
+    await expect(run.run([{ id: 1 }, { id: 2, callback: () => 1 }])).rejects.toThrow(/could not be cloned/);
+    expect(await run.run([{ id: 3 }])).toEqual([{ ok: true, value: { id: 3 } }]);
+    await run.dispose();
+  });
+
+  test('limits out of range are refused, naming the limit', async () => {
+    await expect(
+      startScript('function transform(r) { return r }', 'transform', { memoryBytes: 16 * 1024 }),
+    ).rejects.toThrow(/^memoryBytes must be at least 1048576/);
+    await expect(
+      startScript('function transform(r) { return r }', 'transform', { cpuMsPerRecord: 0 }),
+    ).rejects.toThrow(/^cpuMsPerRecord must be/);
+  });
 });

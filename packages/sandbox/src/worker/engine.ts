@@ -72,7 +72,13 @@ export class ScriptEngine {
       });
     }
     if (!this.loaded) {
-      const failure = this.load();
+      let failure: StartFailure | null;
+      try {
+        failure = this.load();
+      } catch (error) {
+        this.moduleBroken = true;
+        failure = { code: 'script_error', message: (error as Error).message, line: null, column: null };
+      }
       if (failure) return { ok: false, error: `The script could not restart: ${failure.message}` };
     }
     const { runtime, context, runner } = this.loaded as Loaded;

@@ -8,6 +8,7 @@ import {
   PROGRESS_RECORD,
   PROGRESS_TICKS,
   type SandboxWorkerData,
+  type StartFailure,
   type ToWorker,
 } from '../messages.ts';
 import type { RecordOutcome, ScriptLogLine } from '../script.ts';
@@ -31,12 +32,27 @@ function send(message: FromWorker): void {
 }
 
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
-  const started = await ScriptEngine.start(message.source, message.kind, message.limits, log);
+  const started = await ScriptEngine.start(message.source, message.kind, message.limits, log).catch(
+    (error: Error) => ({ failure: engineFailure(error) }),
+  );
   if ('failure' in started) send({ type: 'start-failed', failure: started.failure });
   else {
     engine = started.engine;
     send({ type: 'started' });
   }
+}
+
+/** The engine itself failed to set up (a memory limit too small for QuickJS's own start, for one). */
+function engineFailure(error: Error): StartFailure {
+  const outOfMemory = /out of memory/i.test(error.message);
+  return {
+    code: outOfMemory ? 'memory_limit' : 'script_error',
+    message: outOfMemory
+      ? 'The memory limit is too small to start the script'
+      : `The sandbox failed: ${error.message}`,
+    line: null,
+    column: null,
+  };
 }
 
 async function run(records: unknown[]): Promise<void> {
