@@ -128,7 +128,16 @@ export async function buildApp({
     });
     app.addHook('onClose', async () => scale.close());
   }
-  const flowRunner = new FlowRunner({ db, log: app.log });
+  const flowRunner = new FlowRunner({
+    db,
+    log: app.log,
+    connections: { db, secrets, hub: app.hub, privateTargets: config.privateTargets },
+    concurrency: config.flowConcurrency,
+    metrics: {
+      runEnded: (status) => metrics.flowRuns.inc({ status }),
+      running: (count) => metrics.flowRunsRunning.set(count),
+    },
+  });
   app.decorate('flowRunner', flowRunner);
   app.addHook('onReady', async () => flowRunner.start());
   app.addHook('onClose', async () => flowRunner.stop());

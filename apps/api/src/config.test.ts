@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       internalUrl: undefined,
       drainGraceMs: 10_000,
       metricsToken: undefined,
+      flowConcurrency: 4,
     });
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.publicUrl).toBe('http://localhost:4000');
@@ -42,12 +43,14 @@ describe('loadConfig', () => {
       OUTPOST_INTERNAL_URL: 'http://10.0.0.7:4000/',
       OUTPOST_DRAIN_GRACE_MS: '30000',
       OUTPOST_METRICS_TOKEN: 'scrape-me',
+      OUTPOST_FLOW_CONCURRENCY: '8',
     });
     expect(config).toMatchObject({
       redisPrefix: 'outpost:staging:',
       internalUrl: 'http://10.0.0.7:4000',
       drainGraceMs: 30_000,
       metricsToken: 'scrape-me',
+      flowConcurrency: 8,
       port: 4321,
       databaseUrl: 'postgresql://db.internal:5432/outpost',
       redisUrl: 'redis://cache:6379',
@@ -64,5 +67,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OUTPOST_REDIS_PREFIX: 'has space' })).toThrow(/OUTPOST_REDIS_PREFIX/);
     expect(() => loadConfig({ OUTPOST_INTERNAL_URL: 'ftp://x' })).toThrow(/OUTPOST_INTERNAL_URL/);
     expect(() => loadConfig({ OUTPOST_DRAIN_GRACE_MS: '-1' })).toThrow(/OUTPOST_DRAIN_GRACE_MS/);
+    expect(() => loadConfig({ OUTPOST_FLOW_CONCURRENCY: '0' })).toThrow(/OUTPOST_FLOW_CONCURRENCY/);
   });
 });

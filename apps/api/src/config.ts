@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   OUTPOST_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often the hub pings each agent; a dead peer is noticed within about three intervals. */
   OUTPOST_AGENT_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** Flow runs one API instance runs at once. */
+  OUTPOST_FLOW_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   /**
    * Cloud connections to private, loopback and link-local addresses: `false` (refused), `true`
    * (allowed, but never cloud metadata; for self-hosted installs), or a comma-separated list of
@@ -89,6 +91,7 @@ export interface Config {
   trustProxyHops: number;
   authRateLimit: number;
   agentHeartbeatMs: number;
+  flowConcurrency: number;
   /** What Cloud connections may reach besides the public internet. */
   privateTargets: PrivateTargets;
 }
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxyHops: raw.TRUST_PROXY_HOPS,
     authRateLimit: raw.OUTPOST_AUTH_RATE_LIMIT,
     agentHeartbeatMs: raw.OUTPOST_AGENT_HEARTBEAT_MS,
+    flowConcurrency: raw.OUTPOST_FLOW_CONCURRENCY,
     privateTargets: raw.OUTPOST_ALLOW_PRIVATE_TARGETS,
   };
 }
