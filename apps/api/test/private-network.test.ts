@@ -1,11 +1,6 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT } from '../../../packages/connectors/test/fixtures/test-servers.mjs';
@@ -15,240 +10,36 @@ import { SSRF_MESSAGE } from '../src/lib/ssrf/guard.ts';
 import { getConnection, runSqlQuery, sendHttpRequest } from '../src/modules/connections/service.ts';
 import { exchangeToken } from '../src/modules/connections/tokens.ts';
 import { AGENT_DIST_DIR, call, type SignedUp, signUp, startTestApp, type TestApp } from './helpers.ts';
+import {
+  buildPrivateNetwork,
+  DENIED_PORT,
+  HTTP_PORT,
+  OAUTH_PORT,
+  type PrivateNetwork,
+  waitFor,
+} from './support/private-network.ts';
 
 /**
- * A private network, for real: a network namespace joined to this one by a veth pair, holding an
- * HTTP API, an OAuth 2.0 authorization server and a PostgreSQL server on an address the root
- * namespace has no route to. The built agent runs inside it and dials out to the API, which stays
- * outside. Needs root and iproute2 (`ip netns`); without them this file fails, it never skips.
+ * On-premise connections in a private network (support/private-network.ts: a network namespace
+ * with an HTTP API, an OAuth 2.0 server and PostgreSQL the API cannot reach, and the real agent
+ * inside dialling out to the API outside).
  */
 
-const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
-const AGENT_BUNDLE = path.join(AGENT_DIST_DIR, 'outpost-agent.cjs');
-const SERVERS_SCRIPT = path.resolve(
-  import.meta.dirname,
-  '../../../packages/connectors/test/fixtures/test-servers.mjs',
-);
-const PG_PASSWORD = `pg-${randomBytes(8).toString('hex')}`;
-const HTTP_PORT = 8080;
-const OAUTH_PORT = 9000;
-const DENIED_PORT = 9999;
-
-const id = randomBytes(3).toString('hex');
-const namespace = `outpost-test-${id}`;
-const rootLink = `op${id}a`;
-const namespaceLink = `op${id}b`;
-/** Chosen in beforeAll: the veth pair's /30 and the private LAN address behind it. */
-const net = { root: '', inside: '', lan: '', lanNetwork: '' };
-
 const cleanups: (() => Promise<void> | void)[] = [];
+let network: PrivateNetwork;
+let net: PrivateNetwork['net'];
+let PG_PASSWORD: string;
 let t: TestApp;
 let owner: SignedUp;
 let agentId: string;
-let agentLog = '';
-
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function inside(...command: string[]): string[] {
-  return ['netns', 'exec', namespace, ...command];
-}
-
-/** Starts a process in the namespace; it is stopped by pid in afterAll. */
-function spawnInside(
-  command: string[],
-  options: { env?: NodeJS.ProcessEnv; stopSignal?: NodeJS.Signals } = {},
-) {
-  const child: ChildProcess = spawn('ip', inside(...command), {
-    env: options.env ?? { PATH: process.env.PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit');
-  cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-    process.kill(child.pid, options.stopSignal ?? 'SIGTERM');
-    const timer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  });
-  return child;
-}
-
-/** 10.a.b.0/30 for the link and 172.c.b.10 for the LAN: neither may be in use on this machine. */
-function chooseAddresses(): void {
-  const inUse = `${ip('-4', 'addr')}\n${ip('-4', 'route')}`;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const [a, b, c] = [randomInt(16, 250), randomInt(1, 250), randomInt(16, 32)];
-    if (inUse.includes(`10.${a}.${b}.`) || inUse.includes(`172.${c}.${b}.`)) continue;
-    Object.assign(net, {
-      root: `10.${a}.${b}.1`,
-      inside: `10.${a}.${b}.2`,
-      lan: `172.${c}.${b}.10`,
-      lanNetwork: `172.${c}.${b}.0/24`,
-    });
-    return;
-  }
-  throw new Error('no free private addresses for the test network');
-}
-
-async function buildNetwork(): Promise<void> {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0)
-    throw new Error('The private-network test needs Linux and root (ip netns); run the tests as root.');
-  try {
-    ip('netns', 'list');
-  } catch (error) {
-    throw new Error(`The private-network test needs iproute2's "ip netns": ${String(error)}`);
-  }
-  chooseAddresses();
-  ip('netns', 'add', namespace);
-  cleanups.push(() => void ip('netns', 'delete', namespace));
-  ip('link', 'add', rootLink, 'type', 'veth', 'peer', 'name', namespaceLink);
-  cleanups.push(() => {
-    // Deleting one end deletes the pair; gone already when the namespace went first.
-    if (ip('-br', 'link').includes(rootLink)) ip('link', 'delete', rootLink);
-  });
-  ip('link', 'set', namespaceLink, 'netns', namespace);
-  ip('addr', 'add', `${net.root}/30`, 'dev', rootLink);
-  ip('link', 'set', rootLink, 'up');
-  ip(...inside('ip', 'addr', 'add', `${net.inside}/30`, 'dev', namespaceLink));
-  ip(...inside('ip', 'link', 'set', namespaceLink, 'up'));
-  ip(...inside('ip', 'link', 'set', 'lo', 'up'));
-  // The LAN's servers listen on an address of the namespace alone. The root namespace would send
-  // it to its default gateway: this route keeps the attempt on this machine (refused at once).
-  ip(...inside('ip', 'addr', 'add', `${net.lan}/32`, 'dev', 'lo'));
-  ip('route', 'add', 'unreachable', net.lanNetwork);
-  cleanups.push(() => void ip('route', 'delete', 'unreachable', net.lanNetwork));
-
-  // Names on the agent's network: `ip netns exec` shows this file as /etc/hosts inside.
-  const createdNetnsDir = !existsSync('/etc/netns');
-  await mkdir(`/etc/netns/${namespace}`, { recursive: true });
-  await writeFile(
-    `/etc/netns/${namespace}/hosts`,
-    `127.0.0.1 localhost\n${net.lan} erp.corp.test auth.corp.test db.corp.test\n`,
-  );
-  cleanups.push(async () => {
-    await rm(`/etc/netns/${namespace}`, { recursive: true, force: true });
-    if (createdNetnsDir) await rmdir('/etc/netns').catch(() => {});
-  });
-}
-
-async function startServers(): Promise<void> {
-  const servers = spawnInside([
-    process.execPath,
-    SERVERS_SCRIPT,
-    net.lan,
-    String(HTTP_PORT),
-    String(OAUTH_PORT),
-  ]);
-  const [line] = await Promise.race([
-    once(createInterface({ input: servers.stdout as NodeJS.ReadableStream }), 'line') as Promise<[string]>,
-    once(servers, 'exit').then(() => {
-      throw new Error('the test servers did not start in the namespace');
-    }),
-  ]);
-  expect(JSON.parse(line)).toEqual({ httpPort: HTTP_PORT, oauthPort: OAUTH_PORT });
-}
-
-async function startPostgres(): Promise<void> {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'outpost-private-pg-'));
-  cleanups.push(() => rm(directory, { recursive: true, force: true }));
-  await chmod(directory, 0o700);
-  await chown(directory, uidOf('postgres'), gidOf('postgres'));
-  await writeFile(path.join(directory, 'password'), PG_PASSWORD);
-  await chown(path.join(directory, 'password'), uidOf('postgres'), gidOf('postgres'));
-  const asPostgres = ['setpriv', '--reuid', 'postgres', '--regid', 'postgres', '--clear-groups'];
-  const data = path.join(directory, 'data');
-  execFileSync(
-    'ip',
-    inside(
-      ...asPostgres,
-      `${POSTGRES_BIN}/initdb`,
-      '-D',
-      data,
-      '-U',
-      'outpost',
-      '--auth=scram-sha-256',
-      `--pwfile=${path.join(directory, 'password')}`,
-      '-E',
-      'UTF8',
-      '--no-sync',
-    ),
-    { stdio: 'ignore' },
-  );
-  await writeFile(path.join(data, 'pg_hba.conf'), 'host all all 0.0.0.0/0 scram-sha-256\n', { flag: 'a' });
-  const server = spawnInside(
-    [
-      ...asPostgres,
-      `${POSTGRES_BIN}/postgres`,
-      '-D',
-      data,
-      '-c',
-      `listen_addresses=${net.lan}`,
-      '-c',
-      'port=5432',
-      '-c',
-      `unix_socket_directories=${directory}`,
-      '-c',
-      'fsync=off',
-    ],
-    { stopSignal: 'SIGINT' },
-  );
-  let log = '';
-  server.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  await waitFor(
-    () => log.includes('ready to accept connections'),
-    'PostgreSQL to start',
-    () => log,
-  );
-}
-
-/** Polls until `ready` holds (expect.poll works only inside a test, not in beforeAll). */
-async function waitFor(
-  ready: () => boolean | Promise<boolean>,
-  what: string,
-  log: () => string,
-): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function uidOf(user: string): number {
-  return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-}
-function gidOf(user: string): number {
-  return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-}
-
-async function startAgent(apiUrl: string, token: string): Promise<void> {
-  if (!existsSync(AGENT_BUNDLE))
-    throw new Error(`The agent bundle is missing (${AGENT_BUNDLE}): run pnpm --filter @outpost/agent build`);
-  const home = await mkdtemp(path.join(os.tmpdir(), 'outpost-private-agent-'));
-  cleanups.push(() => rm(home, { recursive: true, force: true }));
-  // The customer's local policy: one port of the LAN is off limits to this agent.
-  await writeFile(
-    path.join(home, 'outpost-agent.json'),
-    `${JSON.stringify({ policy: { deny: [`*:${DENIED_PORT}`] }, autoUpgrade: false })}\n`,
-    { mode: 0o600 },
-  );
-  const agent = spawnInside([process.execPath, AGENT_BUNDLE, 'start', '--url', apiUrl], {
-    env: { PATH: process.env.PATH, OUTPOST_AGENT_HOME: home, OUTPOST_AGENT_TOKEN: token },
-  });
-  for (const stream of [agent.stdout, agent.stderr])
-    stream?.on('data', (chunk: Buffer) => {
-      agentLog += chunk.toString();
-    });
-}
 
 beforeAll(async () => {
+  network = await buildPrivateNetwork();
+  cleanups.push(() => network.close());
+  net = network.net;
+  PG_PASSWORD = network.pgPassword;
   try {
-    await buildNetwork();
-    await Promise.all([startServers(), startPostgres()]);
+    await Promise.all([network.startServers(), network.startPostgres()]);
     t = await startTestApp({ OUTPOST_AGENT_HEARTBEAT_MS: '2000' });
     cleanups.push(() => t.close());
     const apiUrl = await t.app.listen({ port: 0, host: net.root });
@@ -256,14 +47,14 @@ beforeAll(async () => {
     const agent = await as('POST', '/v1/agents', { name: 'LAN agent' });
     agentId = agent.json().id;
     const { token } = (await as('GET', `/v1/agents/${agentId}/token`)).json();
-    await startAgent(apiUrl, token);
+    await network.startAgent(apiUrl, token);
     await waitFor(
       async () => (await as('GET', `/v1/agents/${agentId}`)).json().status === 'online',
       'the agent to come online',
-      () => agentLog,
+      network.agentLog,
     );
   } catch (error) {
-    throw new Error(`${String(error)}\nagent log:\n${agentLog}`);
+    throw new Error(`${String(error)}\nagent log:\n${network.agentLog()}`);
   }
 }, 90_000);
 

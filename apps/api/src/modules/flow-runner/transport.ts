@@ -3,8 +3,9 @@ import { HubError } from '../hub/errors.ts';
 
 /**
  * Failures of the way to the system, not of the system's answer: the agent went away or did not
- * answer, the connection was refused or reset. The same page is tried again; anything else (a
- * database error, a refused login, a missing table) fails the run with its message.
+ * answer, the connection was refused or reset, the destination is overloaded. The same page is
+ * tried again; anything else (a database error, a refused login, a missing table) fails the run
+ * with its message.
  */
 const TRANSPORT_CODES = new Set([
   'agent_offline',
@@ -13,12 +14,14 @@ const TRANSPORT_CODES = new Set([
   'connection_refused',
   'connection_reset',
   'host_unreachable',
+  'upstream_error',
 ]);
+/** An import's destination answered 408, 429 or 5xx, still after the writer's own few tries. */
+const RETRYABLE_HTTP = /^http_(408|429|5\d\d)$/;
 
 export function isTransportFailure(error: unknown): error is ConnectionFailure | HubError {
-  if (error instanceof ConnectionFailure || error instanceof HubError) return TRANSPORT_CODES.has(error.code);
-  // A failure a reader or writer marks as worth another try (an HTTP 503, a 429…).
-  return error instanceof Error && (error as { retryable?: unknown }).retryable === true;
+  if (!(error instanceof ConnectionFailure || error instanceof HubError)) return false;
+  return TRANSPORT_CODES.has(error.code) || RETRYABLE_HTTP.test(error.code);
 }
 
 /** What the log says about a transport failure: "Agent "LAN" is offline", "connection refused"… */
