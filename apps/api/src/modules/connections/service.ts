@@ -1,6 +1,7 @@
 import { type ConnectionProbe, failureMessage } from '@outpost/connectors/connection-test';
 import type { HttpResult } from '@outpost/connectors/http';
 import type { SqlResult } from '@outpost/connectors/sql';
+import type { SqlBatchInput, SqlBatchResult } from '@outpost/connectors/sql-batch';
 import { Prisma } from '@outpost/db/client';
 import type {
   ConnectionTestResult,
@@ -265,6 +266,8 @@ export interface ConnectionHttpRequest {
   bodyBase64?: string;
   body?: AsyncIterable<Uint8Array>;
   timeoutMs?: number;
+  /** Aborts the request (a cancelled run). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -294,7 +297,11 @@ export async function sendHttpRequest(
       deps,
       connection,
       { kind: 'http', input },
-      { deadline: Date.now() + timeoutMs + 5_000, ...(request.body ? { body: request.body } : {}) },
+      {
+        deadline: Date.now() + timeoutMs + 5_000,
+        ...(request.body ? { body: request.body } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      },
     );
     return { ...(output.result as HttpResult), ...(output.body ? { body: output.body } : {}) };
   };
@@ -309,7 +316,12 @@ export async function sendHttpRequest(
 export async function runSqlQuery(
   deps: ConnectionDeps,
   connection: ConnectionWithAgent,
-  query: { sql: string; params?: (string | number | boolean | null)[]; timeoutMs?: number },
+  query: {
+    sql: string;
+    params?: (string | number | boolean | null)[];
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  },
 ): Promise<SqlResult & { rows?: AsyncIterable<Uint8Array> }> {
   if (!sqlSettingsOf(connection))
     throw new ConnectionFailure('invalid_input', `${connection.name} is not a SQL connection`);
@@ -327,9 +339,40 @@ export async function runSqlQuery(
         timeoutMs,
       },
     },
-    { deadline: Date.now() + timeoutMs + 5_000 },
+    { deadline: Date.now() + timeoutMs + 5_000, ...(query.signal ? { signal: query.signal } : {}) },
   );
   return { ...(output.result as SqlResult), ...(output.body ? { rows: output.body } : {}) };
+}
+
+/**
+ * Writes a batch of rows exactly once through a SQL connection (`sql.batch`): skipped when its
+ * key was written before; a constraint violation names the refused rows and writes the others.
+ */
+export async function runSqlBatch(
+  deps: ConnectionDeps,
+  connection: ConnectionWithAgent,
+  batch: Omit<SqlBatchInput, 'dialect' | 'connection'> & { signal?: AbortSignal },
+): Promise<SqlBatchResult> {
+  if (!sqlSettingsOf(connection))
+    throw new ConnectionFailure('invalid_input', `${connection.name} is not a SQL connection`);
+  const { signal, ...input } = batch;
+  const timeoutMs = input.timeoutMs ?? 60_000;
+  const output = await runOperation(
+    deps,
+    connection,
+    {
+      kind: 'sql.batch',
+      input: {
+        ...input,
+        dialect: dialectOf(connection),
+        connection: sqlConnectionOf(deps, connection),
+        timeoutMs,
+      },
+    },
+    // Row by row, a batch runs a few statements per row.
+    { deadline: Date.now() + Math.max(timeoutMs * 2, 300_000), ...(signal ? { signal } : {}) },
+  );
+  return output.result as SqlBatchResult;
 }
 
 /** The connection's headers with its auth applied; an OAuth token is obtained or refreshed first. */
