@@ -6,6 +6,7 @@ import { closeSqlPools } from '@outpost/connectors/sql';
 import { HttpExportSettings, SqlExportSettings } from '@outpost/protocol/rest/exports';
 import { HttpImportSettings, SqlImportSettings } from '@outpost/protocol/rest/imports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentProcess, runAgent } from '../../agent/test/hub/agent-process.ts';
 import { ConnectionFailure } from '../src/modules/connections/runner.ts';
 import { getConnection, runSqlQuery } from '../src/modules/connections/service.ts';
 import type { ConnectionWithAgent } from '../src/modules/connections/settings.ts';
@@ -635,6 +636,79 @@ describe('writing a SQL import', () => {
     );
     expect(error).toBeInstanceOf(ImportFailure);
     expect(error.message).toMatch(/relation "no_such_table" does not exist/);
+  });
+});
+
+describe('through an On-premise connection (the real agent runs sql and sql.batch)', () => {
+  let agent: AgentProcess;
+  let onPremise: ConnectionWithAgent;
+  const table = `flow_io_agent_${randomUUID().slice(0, 8)}`;
+  const sql = (text: string) => runSqlQuery(deps(), onPremise, { sql: text }).then(drain);
+
+  beforeAll(async () => {
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const as = { as: { cookie: owner.cookie } };
+    const created = await call(t.app, 'POST', '/v1/agents', { ...as, body: { name: 'LAN agent' } });
+    const agentId = created.json().id as string;
+    const { token } = (await call(t.app, 'GET', `/v1/agents/${agentId}/token`, as)).json();
+    agent = await runAgent(url, token);
+    const deadline = Date.now() + 20_000;
+    while (!t.app.hub.isOnline(agentId)) {
+      if (Date.now() > deadline) throw new Error(`the agent did not come online:\n${agent.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    onPremise = await connection({
+      name: 'Warehouse on-premise',
+      type: 'POSTGRES',
+      mode: 'ON_PREMISE',
+      agentId,
+      sql: { host: '127.0.0.1', port: 5432, database: 'test', user: 'root', tls: 'disable' },
+    });
+    await sql(`CREATE TABLE ${table} (id integer PRIMARY KEY, name text)`);
+  }, 40_000);
+  afterAll(async () => {
+    await sql(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    await agent?.stop();
+  });
+
+  it('writes a page once and reads it back in keyset pages, with no extra settings', async () => {
+    const target = {
+      import: {
+        id: randomUUID(),
+        name: 'Agent rows',
+        http: null,
+        sql: SqlImportSettings.parse({
+          table,
+          columns: [
+            { column: 'id', field: 'id' },
+            { column: 'name', field: 'name' },
+          ],
+          batchSize: 2,
+        }),
+      },
+      connection: onPremise,
+    };
+    const key = { runId: randomUUID(), page: 0 };
+    const records = [...ITEMS, { id: 1, name: 'duplicate' }];
+    const first = await writeImportPage(deps(), target, records, key, { signal: signal() });
+    expect(first.written).toBe(5);
+    expect(first.failures.map((failure) => failure.index)).toEqual([5]);
+    const again = await writeImportPage(deps(), target, records, key, { signal: signal() });
+    expect(again).toMatchObject({ written: 0, alreadyWritten: 5 });
+
+    const source = {
+      export: {
+        id: randomUUID(),
+        name: 'Agent rows',
+        http: null,
+        sql: SqlExportSettings.parse({ query: `SELECT id, name FROM ${table}`, keyColumn: 'id' }),
+        lastValue: null,
+      },
+      connection: onPremise,
+    };
+    const { records: read, pages } = await readAll(source, { pageSize: 2 });
+    expect(read).toEqual(ITEMS);
+    expect(pages.map((page) => page.lastValue)).toEqual([2, 4, 5]);
   });
 });
 
