@@ -24,6 +24,7 @@ import { healthRoutes } from './modules/health/routes.ts';
 import { AgentHub } from './modules/hub/hub.ts';
 import { hubRoutes } from './modules/hub/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
+import { migrationRoutes } from './modules/migrations/routes.ts';
 import { accessPlugin } from './plugins/access.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
@@ -161,6 +162,7 @@ export async function buildApp({
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(environmentRoutes);
+  await app.register(migrationRoutes);
   await app.register(memberRoutes);
   await app.register(apiTokenRoutes);
   await app.register(auditRoutes);

@@ -9,6 +9,12 @@ export const ERROR_STATUS = {
   not_found: 404,
   unknown_environment: 404,
   conflict: 409,
+  /** The account already uses multiple environments: the migration ran, or was never needed. */
+  already_migrated: 409,
+  /** Deleting an environment that still holds resources, without `cascade`; the message counts them. */
+  environment_not_empty: 409,
+  /** An environment holds at most so many resources of a type (see modules/environments/limits.ts). */
+  limit_reached: 409,
   payload_too_large: 413,
   upgrade_required: 426,
   rate_limited: 429,

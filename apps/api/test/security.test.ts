@@ -85,6 +85,54 @@ const ROUTE_CASES: RouteCase[] = [
       body: { name: 'New', slug: `env-${randomBytes(4).toString('hex')}` },
     }),
   },
+  {
+    method: 'GET',
+    route: '/v1/environments/usage',
+    access: 'read',
+    request: () => ({ url: '/v1/environments/usage' }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/environments/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/environments/${tenant.environmentId}`, body: { name: 'Renamed' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/environments/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/environments/${tenant.environmentId}` }),
+  },
+  // A multi-environment account has nothing to migrate: its owner gets 409 already_migrated.
+  {
+    method: 'GET',
+    route: '/v1/account/migrations/preview',
+    access: 'owner',
+    okStatus: 409,
+    request: () => ({ url: '/v1/account/migrations/preview' }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/account/migrations',
+    access: 'owner',
+    okStatus: 409,
+    request: () => ({ url: '/v1/account/migrations' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/account/migrations',
+    access: 'admin',
+    request: () => ({ url: '/v1/account/migrations' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/account/migrations/:id',
+    access: 'admin',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/account/migrations/${tenant.migrationId}` }),
+  },
   { method: 'GET', route: '/v1/members', access: 'read', request: () => ({ url: '/v1/members' }) },
   {
     method: 'POST',
@@ -363,6 +411,10 @@ interface Tenant {
   agent: { id: string; token: string };
   /** The connection that the connection routes act on (Cloud, OAuth 2.0 authorization code). */
   connection: { id: string };
+  /** An empty environment besides Production and Sandbox, which the environment routes rename and delete. */
+  environmentId: string;
+  /** A kept migration report of the account. */
+  migrationId: string;
   secrets: string[];
 }
 
@@ -408,6 +460,12 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
   const replaced = await createApiToken(app, asOwner, { name: tokenName('replaced'), role: 'ADMIN' });
   const regenerated = await call(app, 'POST', `/v1/api-tokens/${replaced.id}/token`, { as: asOwner });
   expect(regenerated.statusCode).toBe(200);
+  const environment = await call(app, 'POST', '/v1/environments', {
+    as: asOwner,
+    body: { name: tokenName('environment'), slug: `env-${randomBytes(4).toString('hex')}` },
+  });
+  expect(environment.statusCode).toBe(201);
+  const migration = await db.accountMigration.create({ data: { accountId, report: { items: [], notes: [] } } });
   const agent = await call(app, 'POST', '/v1/agents', { as: asOwner, body: { name: tokenName('agent') } });
   expect(agent.statusCode).toBe(201);
   const agentToken = (await call(app, 'GET', `/v1/agents/${agent.json().id}/token`, { as: asOwner })).json()
@@ -444,11 +502,15 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
     revokedToken: replaced.token,
     agent: { id: agent.json().id, token: agentToken },
     connection: { id: connection.json().id },
+    environmentId: environment.json().id,
+    migrationId: migration.id,
     secrets: [
       connection.json().id,
       connectionSecret,
       agent.json().id,
       agentToken,
+      environment.json().id,
+      migration.id,
       name,
       accountId,
       owner.email,
@@ -687,7 +749,8 @@ describe.each(guarded.map((routeCase) => [label(routeCase), routeCase] as const)
     it("shows another account's OWNER nothing of this account", async () => {
       const before = await snapshot(t.db, victim.accountId);
       const response = await send(routeCase, attacker, await freshSession(attacker, 'OWNER'));
-      expect(response.statusCode, response.body).toBeLessThan(300);
+      if (routeCase.okStatus) expect(response.statusCode, response.body).toBe(routeCase.okStatus);
+      else expect(response.statusCode, response.body).toBeLessThan(300);
       expectNoSecrets(response, victim);
       expect(await snapshot(t.db, victim.accountId)).toEqual(before);
     });

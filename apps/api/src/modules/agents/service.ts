@@ -14,6 +14,7 @@ import { conflict, notFound } from '../../errors.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { digestsMatch } from '../../lib/token-digest.ts';
 import { recordAuditEvent } from '../audit/service.ts';
+import { ensureBelowLimit } from '../environments/limits.ts';
 import type { AgentEvents } from './events.ts';
 
 /** What the agent use cases need besides the request. */
@@ -50,7 +51,8 @@ export function toAgentView(agent: AgentRow): AgentView {
   };
 }
 
-function sealedToken(secrets: SecretBox) {
+/** A new agent token and the fields that store it (digest, ciphertext, last four). */
+export function sealedToken(secrets: SecretBox) {
   const token = generateToken('agent');
   return {
     token,
@@ -115,6 +117,7 @@ export async function createAgent(
   const scopeId = caller.environment.scopeId;
   await assertNameFree(deps.db, scopeId, body.name);
   const agent = await deps.db.$transaction(async (tx) => {
+    await ensureBelowLimit(tx, scopeId, 'agents');
     const created = await tx.agent.create({
       data: { scopeId, name: body.name, description: body.description, ...sealedToken(deps.secrets).fields },
     });

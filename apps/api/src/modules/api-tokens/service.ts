@@ -6,6 +6,7 @@ import { conflict, notFound } from '../../errors.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { digestsMatch } from '../../lib/token-digest.ts';
 import { type AuditEventInput, recordAuditEvent } from '../audit/service.ts';
+import { ensureBelowLimit } from '../environments/limits.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -116,6 +117,7 @@ export async function createApiToken(
 ): Promise<ApiToken & { token: string }> {
   const token = generateToken('apiToken');
   return db.$transaction(async (tx) => {
+    await ensureBelowLimit(tx, by.environment.scopeId, 'apiTokens');
     await ensureNameIsFree(tx, by.environment.scopeId, body.name);
     const apiToken = await tx.apiToken.create({
       data: {

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'environment.created'
+  | 'account.migrated'
   | 'api_token.created'
   | 'api_token.token_shown'
   | 'api_token.token_generated'

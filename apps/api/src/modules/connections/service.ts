@@ -14,6 +14,7 @@ import type { RequestContext } from '../../context.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { refuseLiteralHost } from '../../lib/ssrf/guard.ts';
 import { recordAuditEvent } from '../audit/service.ts';
+import { ensureBelowLimit } from '../environments/limits.ts';
 import { ConnectionFailure, runOperation } from './runner.ts';
 import {
   type ConnectionWithAgent,
@@ -78,6 +79,7 @@ export async function createConnection(
   await assertNameFree(deps, scopeId, body.name);
   const connection = await uniqueName(body.name, () =>
     deps.db.$transaction(async (tx) => {
+      await ensureBelowLimit(tx, scopeId, 'connections');
       const created = await tx.connection.create({
         data: {
           scopeId,

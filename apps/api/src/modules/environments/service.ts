@@ -3,12 +3,16 @@ import type { License } from '@outpost/protocol/rest/accounts';
 import {
   type CreateEnvironmentBody,
   type Environment,
+  type EnvironmentUsage,
   MAX_ENVIRONMENTS,
+  type UpdateEnvironmentBody,
 } from '@outpost/protocol/rest/environments';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, RequestEnvironment } from '../../context.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { recordAuditEvent } from '../audit/service.ts';
+import { ENVIRONMENT_LIMITS } from './limits.ts';
+import { activeRunCount, countScopeResources } from './usage.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -17,6 +21,10 @@ export const BUILT_IN_ENVIRONMENTS = [
   { slug: 'production', name: 'Production' },
   { slug: 'sandbox', name: 'Sandbox' },
 ] as const;
+
+export function isBuiltIn(slug: string): boolean {
+  return BUILT_IN_ENVIRONMENTS.some((environment) => environment.slug === slug);
+}
 
 /**
  * Creates Production and Sandbox for a new account: LEGACY points both at one shared scope,
@@ -103,5 +111,60 @@ export async function createEnvironment(db: Database, { accountId, actor, body, 
       request,
     });
     return environment;
+  });
+}
+
+/** Every environment of the account with its resources counted against the limits. */
+export async function environmentUsage(db: Database, accountId: string): Promise<EnvironmentUsage[]> {
+  const environments = await listEnvironments(db, accountId);
+  const usage: EnvironmentUsage[] = [];
+  for (const environment of environments) {
+    usage.push({
+      environment: toEnvironment(environment),
+      counts: await countScopeResources(db, environment.scopeId),
+      limits: ENVIRONMENT_LIMITS,
+      activeRuns: await activeRunCount(db, environment.scopeId),
+    });
+  }
+  return usage;
+}
+
+export interface EnvironmentChange {
+  accountId: string;
+  actor: Actor;
+  environmentId: string;
+  request: Pick<FastifyRequest, 'ip' | 'headers'>;
+}
+
+/** An environment of the account; one of another account is not found. */
+export async function getEnvironment(db: Database | Tx, accountId: string, environmentId: string) {
+  const environment = await db.environment.findFirst({ where: { id: environmentId, accountId } });
+  if (!environment) throw notFound('Environment');
+  return environment;
+}
+
+/** Rename: the slug stays, so links and API clients keep working. Production and Sandbox keep their names. */
+export async function renameEnvironment(
+  db: Database,
+  { accountId, actor, environmentId, request }: EnvironmentChange,
+  body: UpdateEnvironmentBody,
+) {
+  return db.$transaction(async (tx) => {
+    const environment = await getEnvironment(tx, accountId, environmentId);
+    if (isBuiltIn(environment.slug)) {
+      throw conflict(`${environment.name} is part of every account and keeps its name`);
+    }
+    if (body.name === environment.name) return environment;
+    const renamed = await tx.environment.update({ where: { id: environment.id }, data: { name: body.name } });
+    await recordAuditEvent(tx, {
+      accountId,
+      action: 'environment.updated',
+      actor,
+      environmentId: environment.id,
+      target: { type: 'environment', id: environment.id },
+      metadata: { name: { from: environment.name, to: renamed.name } },
+      request,
+    });
+    return renamed;
   });
 }
