@@ -416,6 +416,71 @@ describe('reading a SQL export', () => {
   });
 });
 
+describe('reading and writing MySQL/MariaDB', () => {
+  let mysql: ConnectionWithAgent;
+  const table = `flow_io_my_${randomUUID().slice(0, 8)}`;
+  const sql = (text: string) => runSqlQuery(deps(), mysql, { sql: text }).then(drain);
+
+  beforeAll(async () => {
+    mysql = await connection({
+      name: 'Shop DB',
+      type: 'MYSQL',
+      sql: { host: '127.0.0.1', port: 3306, database: 'test', user: 'root', tls: 'disable' },
+    });
+    await sql(`CREATE TABLE ${table} (id integer PRIMARY KEY, name varchar(50))`);
+  });
+  afterAll(() => sql(`DROP TABLE IF EXISTS ${table}`));
+
+  it('writes batches once and reads keyset pages with ? placeholders and backtick quoting', async () => {
+    const target = {
+      import: {
+        id: randomUUID(),
+        name: 'Shop rows',
+        http: null,
+        sql: SqlImportSettings.parse({
+          table: `test.${table}`,
+          mode: 'upsert',
+          keyColumns: ['id'],
+          columns: [
+            { column: 'id', field: 'id' },
+            { column: 'name', field: 'name' },
+          ],
+          batchSize: 2,
+        }),
+      },
+      connection: mysql,
+    };
+    const key = { runId: randomUUID(), page: 3 };
+    expect(await writeImportPage(deps(), target, ITEMS, key, { signal: signal() })).toEqual({
+      written: 5,
+      failures: [],
+      alreadyWritten: 0,
+    });
+    expect(await writeImportPage(deps(), target, ITEMS, key, { signal: signal() })).toMatchObject({
+      written: 0,
+      alreadyWritten: 5,
+    });
+    const source = {
+      export: {
+        id: randomUUID(),
+        name: 'Shop rows',
+        http: null,
+        sql: SqlExportSettings.parse({
+          query: `SELECT id, name FROM ${table} WHERE name LIKE ?;`,
+          params: ['item%'],
+          keyColumn: `${table}.id`,
+          incremental: true,
+        }),
+        lastValue: null,
+      },
+      connection: mysql,
+    };
+    const { records, pages } = await readAll(source, { pageSize: 2, incrementalFrom: 1 });
+    expect(records).toEqual(ITEMS.slice(1));
+    expect(pages.map((page) => page.next)).toEqual([{ after: 3 }, { after: 5 }, null]);
+  });
+});
+
 // Imports ----------------------------------------------------------------------------------------
 
 function httpTarget(settings: Record<string, unknown>) {
