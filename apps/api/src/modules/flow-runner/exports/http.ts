@@ -31,7 +31,7 @@ export async function readHttpPage(
   const response = await sendHttpRequest(deps, connection, { ...request, timeoutMs: TIMEOUT_MS, signal });
   if (response.status < 200 || response.status > 299) {
     const message = `${what} answered ${response.status}: ${await excerpt(response.body)}`;
-    if (response.status === 429 || response.status >= 500)
+    if (response.status === 408 || response.status === 429 || response.status >= 500)
       throw new ConnectionFailure(`http_${response.status}`, message);
     throw new ExportFailure(message);
   }
