@@ -1,6 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { MAX_ENVIRONMENTS } from '@outpost/protocol/rest/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, issuePaths, signUp, startTestApp, type TestApp } from './helpers.ts';
+import { ENVIRONMENT_LIMITS } from '../src/modules/environments/limits.ts';
+import {
+  addMember,
+  call,
+  createApiToken,
+  issuePaths,
+  type SignedUp,
+  signUp,
+  startTestApp,
+  type TestApp,
+} from './helpers.ts';
+import { connectLightAgent } from './light-agent.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -18,7 +30,7 @@ describe('GET /v1/environments', () => {
   it('lists Production and Sandbox of the account, to any member', async () => {
     const owner = await signUp(t.app);
     const monitor = await addMember(t.app, owner, 'MONITOR');
-    const response = await call(t.app, 'GET', '/v1/environments', { as: { cookie: monitor.cookie } });
+    const response = await call(t.app, 'GET', '/v1/environments', { as: { cookie: manager.cookie } });
     expect(response.statusCode).toBe(200);
     const stored = await t.db.environment.findMany({ where: { accountId: owner.me.account.id } });
     expect(response.json().items).toHaveLength(2);
@@ -164,5 +176,308 @@ describe('POST /v1/environments', () => {
     expect(after.environments).toBe(MAX_ENVIRONMENTS);
     expect(after.scopes).toBe(MAX_ENVIRONMENTS);
     expect(after.auditEvents).toBe(MAX_ENVIRONMENTS - 2);
+  });
+});
+
+async function createEnvironment(owner: SignedUp, slug: string, name = slug) {
+  const response = await call(t.app, 'POST', '/v1/environments', {
+    as: { cookie: owner.cookie },
+    body: { name, slug },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; slug: string; name: string };
+}
+
+const builtIns = (accountId: string) =>
+  t.db.environment.findMany({ where: { accountId }, orderBy: { slug: 'asc' } });
+
+describe('PATCH /v1/environments/:id', () => {
+  it('renames an environment, keeps its slug, and audits it', async () => {
+    const owner = await signUp(t.app);
+    const staging = await createEnvironment(owner, 'staging', 'Staging');
+    const response = await call(t.app, 'PATCH', `/v1/environments/${staging.id}`, {
+      as: { cookie: owner.cookie },
+      body: { name: ' Pre-production ' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: staging.id, slug: 'staging', name: 'Pre-production' });
+    const me = await call(t.app, 'GET', '/v1/me', { as: { cookie: owner.cookie }, environment: 'staging' });
+    expect(me.json().environments.map((environment: { name: string }) => environment.name)).toContain(
+      'Pre-production',
+    );
+    const event = await t.db.auditEvent.findFirstOrThrow({
+      where: { accountId: owner.me.account.id, action: 'environment.updated' },
+    });
+    expect(event).toMatchObject({
+      targetId: staging.id,
+      metadata: { name: { from: 'Staging', to: 'Pre-production' } },
+    });
+  });
+
+  it('keeps the names of Production and Sandbox, names a bad name, and hides other accounts', async () => {
+    const owner = await signUp(t.app);
+    const before = await builtIns(owner.me.account.id);
+    for (const environment of before) {
+      const response = await call(t.app, 'PATCH', `/v1/environments/${environment.id}`, {
+        as: { cookie: owner.cookie },
+        body: { name: 'Renamed' },
+      });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error.message).toBe(
+        `${environment.name} is part of every account and keeps its name`,
+      );
+    }
+    const staging = await createEnvironment(owner, 'staging');
+    const bad = await call(t.app, 'PATCH', `/v1/environments/${staging.id}`, {
+      as: { cookie: owner.cookie },
+      body: { name: '  ' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(issuePaths(bad)).toEqual(['body.name']);
+    const stranger = await signUp(t.app);
+    const hidden = await call(t.app, 'PATCH', `/v1/environments/${staging.id}`, {
+      as: { cookie: stranger.cookie },
+      body: { name: 'Mine now' },
+    });
+    expect(hidden.statusCode).toBe(404);
+    expect(await builtIns(owner.me.account.id)).toEqual(expect.arrayContaining(before));
+    expect((await t.db.environment.findUniqueOrThrow({ where: { id: staging.id } })).name).toBe('staging');
+  });
+});
+
+describe('DELETE /v1/environments/:id', () => {
+  it('deletes an empty environment with its scope, and audits it', async () => {
+    const owner = await signUp(t.app);
+    const accountId = owner.me.account.id;
+    const qa = await createEnvironment(owner, 'qa', 'QA');
+    const { scopeId } = await t.db.environment.findUniqueOrThrow({ where: { id: qa.id } });
+    const response = await call(t.app, 'DELETE', `/v1/environments/${qa.id}`, {
+      as: { cookie: owner.cookie },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(await t.db.environment.findUnique({ where: { id: qa.id } })).toBeNull();
+    expect(await t.db.scope.findUnique({ where: { id: scopeId } })).toBeNull();
+    const me = await call(t.app, 'GET', '/v1/me', { as: { cookie: owner.cookie }, environment: 'qa' });
+    expect(me.statusCode).toBe(404);
+    const event = await t.db.auditEvent.findFirstOrThrow({
+      where: { accountId, action: 'environment.deleted' },
+    });
+    expect(event).toMatchObject({ targetId: qa.id, metadata: { slug: 'qa', name: 'QA', cascade: false } });
+  });
+
+  it('refuses a non-empty one naming what it holds; with cascade=true deletes it all and disconnects its agents', async () => {
+    const owner = await signUp(t.app);
+    const accountId = owner.me.account.id;
+    const qa = await createEnvironment(owner, 'qa', 'QA');
+    const inQa = (method: string, url: string, body?: unknown) =>
+      call(t.app, method, url, { as: { cookie: owner.cookie }, environment: 'qa', body });
+    const agent = (await inQa('POST', '/v1/agents', { name: 'QA agent' })).json();
+    for (const name of ['One', 'Two']) {
+      const created = await inQa('POST', '/v1/connections', {
+        name,
+        type: 'HTTP',
+        mode: 'ON_PREMISE',
+        agentId: agent.id,
+        http: { baseUri: 'http://localhost:8080' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+    }
+    await createApiToken(t.app, { cookie: owner.cookie }, { name: 'qa job', environment: 'qa' });
+    const { scopeId } = await t.db.environment.findUniqueOrThrow({ where: { id: qa.id } });
+    const connectionIds = (await t.db.connection.findMany({ where: { scopeId } })).map((row) => row.id);
+    const script = await t.db.script.create({
+      data: { scopeId, name: 'Noop', kind: 'TRANSFORM', source: 'function transform(r) { return r; }' },
+    });
+    const source = await t.db.export.create({
+      data: { scopeId, name: 'Source', connectionId: connectionIds[0] as string, settings: {} },
+    });
+    const target = await t.db.import.create({
+      data: { scopeId, name: 'Target', connectionId: connectionIds[1] as string, settings: {} },
+    });
+    const flow = await t.db.flow.create({
+      data: {
+        scopeId,
+        name: 'QA flow',
+        exportId: source.id,
+        scripts: { create: [{ position: 0, scriptId: script.id }] },
+        imports: { create: [{ position: 0, importId: target.id }] },
+      },
+    });
+    await t.db.flowRun.create({ data: { scopeId, flowId: flow.id, status: 'SUCCEEDED' } });
+    const baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const token = (await inQa('GET', `/v1/agents/${agent.id}/token`)).json().token;
+    const online = await connectLightAgent(baseUrl, token);
+    await online.welcome();
+
+    const refused = await call(t.app, 'DELETE', `/v1/environments/${qa.id}`, {
+      as: { cookie: owner.cookie },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: 'environment_not_empty',
+      message:
+        'QA still holds 1 agent, 1 API token, 2 connections, 1 export, 1 import, 1 script and 1 flow: delete them first, or delete the environment with cascade=true to delete them with it',
+    });
+    expect(await t.db.environment.count({ where: { id: qa.id } })).toBe(1);
+
+    // A run in progress holds the cascade back.
+    const running = await t.db.flowRun.create({ data: { scopeId, flowId: flow.id, status: 'RUNNING' } });
+    const busy = await call(t.app, 'DELETE', `/v1/environments/${qa.id}?cascade=true`, {
+      as: { cookie: owner.cookie },
+    });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().error.message).toBe('QA has a flow run queued or running: cancel it first');
+    await t.db.flowRun.update({ where: { id: running.id }, data: { status: 'CANCELLED' } });
+
+    const usage = await call(t.app, 'GET', '/v1/environments/usage', { as: { cookie: owner.cookie } });
+    expect(
+      usage.json().items.find((item: { environment: { slug: string } }) => item.environment.slug === 'qa'),
+    ).toMatchObject({
+      counts: { agents: 1, apiTokens: 1, connections: 2, exports: 1, imports: 1, scripts: 1, flows: 1 },
+      activeRuns: 0,
+    });
+
+    const deleted = await call(t.app, 'DELETE', `/v1/environments/${qa.id}?cascade=true`, {
+      as: { cookie: owner.cookie },
+    });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    expect(await t.db.scope.findUnique({ where: { id: scopeId } })).toBeNull();
+    for (const count of [
+      t.db.agent.count({ where: { scopeId } }),
+      t.db.connection.count({ where: { scopeId } }),
+      t.db.apiToken.count({ where: { scopeId } }),
+      t.db.flow.count({ where: { scopeId } }),
+      t.db.flowRun.count({ where: { scopeId } }),
+      t.db.export.count({ where: { scopeId } }),
+      t.db.import.count({ where: { scopeId } }),
+      t.db.script.count({ where: { scopeId } }),
+    ]) {
+      expect(await count).toBe(0);
+    }
+    await expect(online.closed).resolves.toMatchObject({ reason: expect.stringMatching(/deleted/i) });
+    const event = await t.db.auditEvent.findFirstOrThrow({
+      where: { accountId, action: 'environment.deleted' },
+    });
+    expect(event.metadata).toMatchObject({ cascade: true, deleted: { agents: 1, connections: 2, flows: 1 } });
+    // Production and Sandbox were never touched.
+    expect(await t.db.environment.count({ where: { accountId } })).toBe(2);
+  });
+
+  it('never deletes Production or Sandbox, also in a legacy account, and hides other accounts', async () => {
+    for (const license of ['MULTI_ENV', 'LEGACY'] as const) {
+      const owner = await signUp(t.app, { license });
+      for (const environment of await builtIns(owner.me.account.id)) {
+        const response = await call(t.app, 'DELETE', `/v1/environments/${environment.id}?cascade=true`, {
+          as: { cookie: owner.cookie },
+        });
+        expect(response.statusCode).toBe(409);
+        expect(response.json().error.message).toBe(
+          `${environment.name} is part of every account and cannot be deleted`,
+        );
+      }
+      expect(await t.db.environment.count({ where: { accountId: owner.me.account.id } })).toBe(2);
+    }
+    const owner = await signUp(t.app);
+    const qa = await createEnvironment(owner, 'qa');
+    const stranger = await signUp(t.app);
+    const hidden = await call(t.app, 'DELETE', `/v1/environments/${qa.id}`, {
+      as: { cookie: stranger.cookie },
+    });
+    expect(hidden.statusCode).toBe(404);
+    const manager = await addMember(t.app, owner, 'MANAGE');
+    const forbidden = await call(t.app, 'DELETE', `/v1/environments/${qa.id}`, {
+      as: { cookie: monitor.cookie },
+    });
+    expect(forbidden.statusCode).toBe(403);
+    expect(await t.db.environment.count({ where: { id: qa.id } })).toBe(1);
+  });
+});
+
+describe('limits per environment', () => {
+  it('lists every environment with its counts and limits; legacy Production and Sandbox count one scope', async () => {
+    const owner = await signUp(t.app, { license: 'LEGACY' });
+    await call(t.app, 'POST', '/v1/agents', {
+      as: { cookie: owner.cookie },
+      environment: 'sandbox',
+      body: { name: 'A' },
+    });
+    const response = await call(t.app, 'GET', '/v1/environments/usage', { as: { cookie: owner.cookie } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().items).toHaveLength(2);
+    for (const item of response.json().items) {
+      expect(item.counts).toEqual({
+        agents: 1,
+        apiTokens: 0,
+        connections: 0,
+        exports: 0,
+        imports: 0,
+        scripts: 0,
+        flows: 0,
+      });
+      expect(item.limits).toEqual(ENVIRONMENT_LIMITS);
+    }
+  });
+
+  it('refuses the agent, connection or API token past the limit with 409 limit_reached, in that environment only', async () => {
+    const owner = await signUp(t.app);
+    const { scopeId } = await t.db.environment.findFirstOrThrow({
+      where: { accountId: owner.me.account.id, slug: 'sandbox' },
+    });
+    const environmentId = (
+      await t.db.environment.findFirstOrThrow({ where: { accountId: owner.me.account.id, slug: 'sandbox' } })
+    ).id;
+    const filler = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        scopeId,
+        name: `${prefix} ${i}`,
+        tokenDigest: randomBytes(32).toString('hex'),
+        tokenCiphertext: 'v1.x.y.z',
+        tokenLast4: 'xxxx',
+      }));
+    await t.db.agent.createMany({ data: filler(ENVIRONMENT_LIMITS.agents - 1, 'agent') });
+    await t.db.apiToken.createMany({
+      data: filler(ENVIRONMENT_LIMITS.apiTokens - 1, 'token').map((row) => ({
+        ...row,
+        environmentId,
+        role: 'MANAGE' as const,
+      })),
+    });
+    await t.db.connection.createMany({
+      data: Array.from({ length: ENVIRONMENT_LIMITS.connections - 1 }, (_, i) => ({
+        scopeId,
+        name: `connection ${i}`,
+        type: 'HTTP' as const,
+        settings: {},
+      })),
+    });
+    const create = (url: string, body: (n: number) => unknown, environment = 'sandbox') =>
+      Promise.all(
+        [1, 2].map((n) =>
+          call(t.app, 'POST', url, { as: { cookie: owner.cookie }, environment, body: body(n) }),
+        ),
+      );
+    const connection = (n: number) => ({
+      name: `last ${n}`,
+      type: 'HTTP',
+      http: { baseUri: 'https://example.com' },
+    });
+    for (const [url, body, type] of [
+      ['/v1/agents', (n: number) => ({ name: `last ${n}` }), 'agents'],
+      ['/v1/api-tokens', (n: number) => ({ name: `last ${n}` }), 'API tokens'],
+      ['/v1/connections', connection, 'connections'],
+    ] as const) {
+      // Two at once for the last place: one gets it.
+      const answers = await create(url, body);
+      expect(answers.map((answer) => answer.statusCode).sort(), url).toEqual([201, 409]);
+      const refused = answers.find((answer) => answer.statusCode === 409);
+      expect(refused?.json().error.code).toBe('limit_reached');
+      expect(refused?.json().error.message).toMatch(new RegExp(`at most \\d+ ${type}`));
+      // Production is another environment, with its own room.
+      const [production] = await create(url, body, 'production');
+      expect(production?.statusCode).toBe(201);
+    }
+    expect(await t.db.agent.count({ where: { scopeId } })).toBe(ENVIRONMENT_LIMITS.agents);
+    expect(await t.db.apiToken.count({ where: { scopeId } })).toBe(ENVIRONMENT_LIMITS.apiTokens);
+    expect(await t.db.connection.count({ where: { scopeId } })).toBe(ENVIRONMENT_LIMITS.connections);
   });
 });
