@@ -30,7 +30,7 @@ describe('GET /v1/environments', () => {
   it('lists Production and Sandbox of the account, to any member', async () => {
     const owner = await signUp(t.app);
     const monitor = await addMember(t.app, owner, 'MONITOR');
-    const response = await call(t.app, 'GET', '/v1/environments', { as: { cookie: manager.cookie } });
+    const response = await call(t.app, 'GET', '/v1/environments', { as: { cookie: monitor.cookie } });
     expect(response.statusCode).toBe(200);
     const stored = await t.db.environment.findMany({ where: { accountId: owner.me.account.id } });
     expect(response.json().items).toHaveLength(2);
@@ -386,7 +386,7 @@ describe('DELETE /v1/environments/:id', () => {
     expect(hidden.statusCode).toBe(404);
     const manager = await addMember(t.app, owner, 'MANAGE');
     const forbidden = await call(t.app, 'DELETE', `/v1/environments/${qa.id}`, {
-      as: { cookie: monitor.cookie },
+      as: { cookie: manager.cookie },
     });
     expect(forbidden.statusCode).toBe(403);
     expect(await t.db.environment.count({ where: { id: qa.id } })).toBe(1);
