@@ -2,7 +2,7 @@ import { SqlIdentifier } from '@outpost/protocol/rest/integration-common';
 import type mysql from 'mysql2';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { Executor, RunContext } from './executor.ts';
+import { type Executor, ExecutorError, type RunContext } from './executor.ts';
 import { SqlValue } from './sql.ts';
 import {
   connectMysql,
@@ -122,7 +122,7 @@ async function writeBatch(session: Session, input: ParsedInput): Promise<SqlBatc
     await session.run('COMMIT');
     return { written: input.rows.length, alreadyWritten: 0, failures: [] };
   } catch (error) {
-    await session.run('ROLLBACK');
+    await rollback(session);
     if (!isRowError(error)) throw error;
   }
   // Marked first: from now on a retry of this batch goes row by row too, never writes it whole.
@@ -144,12 +144,17 @@ async function writeRowByRow(session: Session, input: ParsedInput, sql: Statemen
       await session.run('COMMIT');
       result.written++;
     } catch (error) {
-      await session.run('ROLLBACK');
+      await rollback(session);
       if (!isRowError(error)) throw error;
       result.failures.push({ index, message: rowErrorMessage(error) });
     }
   }
   return result;
+}
+
+/** After a failed statement; a connection too broken to roll back fails the next statement anyway. */
+async function rollback(session: Session): Promise<void> {
+  await session.run('ROLLBACK').catch(() => {});
 }
 
 /** Inserts a key in the current transaction; false when it was there already. */
@@ -169,7 +174,12 @@ async function createBatchesTable(session: Session, createTable: string): Promis
     await session.run(createTable);
   } catch (error) {
     const code = codeOf(error);
-    if (code !== '42P07' && code !== '23505' && code !== 'ER_TABLE_EXISTS_ERROR') throw error;
+    if (code === '42P07' || code === '23505' || errnoOf(error) === 1050) return;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ExecutorError(
+      'query_failed',
+      `creating the table ${BATCHES_TABLE}, where Outpost records the batches it wrote so none is written twice, failed: ${message} (${errnoOf(error) || code})`,
+    );
   }
 }
 
