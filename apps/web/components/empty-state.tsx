@@ -22,5 +22,5 @@ export function EmptyState({ icon, title, description, children, actions }: Empt
   );
 }
 
-/** Class names for what goes inside an empty state (`cards`: a row of small step or choice cards). */
-export const emptyStateStyles = { cards: styles.cards };
+/** Class names for what goes inside an empty state (`cards`: a row of small step or choice cards; `note`: a quiet line such as who may create one). */
+export const emptyStateStyles = { cards: styles.cards, note: styles.note };

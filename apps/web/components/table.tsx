@@ -26,4 +26,9 @@ export function CellActions({ children }: { children: ReactNode }) {
   return <div className={styles.actions}>{children}</div>;
 }
 
-export const cellStyles = { muted: styles.muted, mono: styles.mono };
+export const cellStyles = {
+  muted: styles.muted,
+  mono: styles.mono,
+  nameLink: styles.nameLink,
+  nowrap: styles.nowrap,
+};

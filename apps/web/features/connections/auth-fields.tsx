@@ -3,6 +3,7 @@
 import type { Connection, ConnectionMode } from '@outpost/protocol/rest/connections';
 import type { ReactNode } from 'react';
 import { SelectField, TextField } from '@/components/field';
+import { formStyles } from '@/components/form-layout';
 import { SecretField } from '@/components/secret-field';
 import {
   AUTH_LABELS,
@@ -14,7 +15,6 @@ import {
   type SecretField as SecretPath,
   secretIsStored,
 } from './connection-draft';
-import styles from './connections.module.css';
 
 const CLIENT_AUTH_LABELS: Record<ClientAuth, string> = {
   client_secret_basic: 'Authorization header (Basic)',
@@ -64,7 +64,7 @@ export function AuthFields({
       </SelectField>
 
       {auth.type === 'basic' ? (
-        <div className={styles.pair}>
+        <div className={formStyles.pair}>
           <TextField label="Username" {...text('username')} />
           <SecretField label="Password" {...text('password')} stored={stored('http.auth.password')} />
         </div>
@@ -75,7 +75,7 @@ export function AuthFields({
       ) : null}
 
       {auth.type === 'api_key' ? (
-        <div className={styles.pair}>
+        <div className={formStyles.pair}>
           <TextField label="Header" placeholder="X-API-Key" {...text('header')} />
           <SecretField label="API key" {...text('value')} stored={stored('http.auth.value')} />
         </div>
@@ -108,7 +108,7 @@ export function AuthFields({
             inputMode="url"
             {...text('tokenUrl')}
           />
-          <div className={styles.pair}>
+          <div className={formStyles.pair}>
             <TextField label="Client ID" {...text('clientId')} />
             <SecretField
               label="Client secret"
@@ -116,7 +116,7 @@ export function AuthFields({
               stored={stored('http.auth.clientSecret')}
             />
           </div>
-          <div className={styles.pair}>
+          <div className={formStyles.pair}>
             <TextField label="Scope" optional placeholder="read write" {...text('scope')} />
             <SelectField
               label="Client authentication"

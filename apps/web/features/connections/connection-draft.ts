@@ -8,6 +8,7 @@ import {
   type SqlSettings,
   UpdateConnectionBody,
 } from '@outpost/protocol/rest/connections';
+import { addIssuesByPath } from '../../lib/form-errors';
 
 /**
  * What the connection form holds: every field as the person typed it, strings throughout, so that
@@ -398,12 +399,7 @@ export function validateDraft(draft: ConnectionDraft, saved?: Connection): Field
     const parsed = saved
       ? UpdateConnectionBody.safeParse(updateBody(draft))
       : CreateConnectionBody.safeParse(createBody(draft));
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const path = issue.path.map(String).join('.');
-        if (path && !(path in errors)) errors[path] = issue.message;
-      }
-    }
+    if (!parsed.success) addIssuesByPath(errors, parsed.error.issues);
   }
   return errors;
 }

@@ -8,17 +8,19 @@ import type {
   OAuthAuthorizeResponse,
 } from '@outpost/protocol/rest/connections';
 import Link from 'next/link';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert } from '@/components/alert';
 import { Badge } from '@/components/badge';
 import { Button, ButtonLink } from '@/components/button';
 import { TextField } from '@/components/field';
+import { FormSection, formStyles } from '@/components/form-layout';
 import { ActivityIcon, AgentIcon, CloudIcon, DatabaseIcon, GlobeIcon } from '@/components/icons';
 import { PageHeader } from '@/components/page-header';
 import { SegmentedControl } from '@/components/segmented-control';
 import { useToast } from '@/components/toast';
 import { ApiError, errorMessage } from '@/lib/api';
 import { useEnvironment } from '@/lib/environment';
+import { withoutFieldErrors } from '@/lib/form-errors';
 import { useApi } from '@/lib/use-api';
 import { AgentPicker } from './agent-picker';
 import { AuthFields } from './auth-fields';
@@ -36,7 +38,6 @@ import {
   updateBody,
   validateDraft,
 } from './connection-draft';
-import styles from './connections.module.css';
 import { HttpEndpointFields } from './http-fields';
 import { OAuthConnect } from './oauth-connect';
 import { connectionPath, connectionsPath } from './paths';
@@ -122,15 +123,7 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
     setDraft(change);
     setOutcome(undefined);
     setFormError(undefined);
-    setErrors((current) => {
-      const touched = Object.keys(current).filter((key) =>
-        fields.some((field) => key === field || key.startsWith(`${field}.`)),
-      );
-      if (touched.length === 0) return current;
-      const next = { ...current };
-      for (const key of touched) delete next[key];
-      return next;
-    });
+    setErrors((current) => withoutFieldErrors(current, fields));
   }
 
   const setName = (name: string) => edit((current) => ({ ...current, name }), ['name']);
@@ -289,7 +282,7 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
         title={saved ? saved.name : 'New connection'}
         description={
           saved ? (
-            <span className={styles.headerMeta}>
+            <span className={formStyles.headerMeta}>
               <Badge>{TYPE_LABELS[saved.type]}</Badge>
               <Badge tone={saved.mode === 'ON_PREMISE' ? 'accent' : 'neutral'}>
                 {MODE_LABELS[saved.mode]}
@@ -304,7 +297,7 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
       <form
         ref={formRef}
         noValidate
-        className={styles.form}
+        className={formStyles.form}
         aria-label={saved ? `Connection ${saved.name}` : 'New connection'}
         onSubmit={(event) => {
           event.preventDefault();
@@ -312,21 +305,21 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
         }}
       >
         {notice ? (
-          <div className={styles.notice}>
+          <div className={formStyles.notice}>
             <Alert tone={notice.tone} title={notice.tone === 'success' ? 'Connected' : 'Connect failed'}>
               {notice.message}
             </Alert>
           </div>
         ) : null}
         {readOnly ? (
-          <div className={styles.notice}>
+          <div className={formStyles.notice}>
             <Alert tone="info">
               You can view this connection. An owner, admin or manager of the account can change or test it.
             </Alert>
           </div>
         ) : null}
-        <fieldset className={styles.plainFieldset} disabled={readOnly || busy === 'connect'}>
-          <Section
+        <fieldset className={formStyles.plainFieldset} disabled={readOnly || busy === 'connect'}>
+          <FormSection
             title="Connection"
             description="The kind of system, and the name that exports, imports and flows know it by."
           >
@@ -349,9 +342,9 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
               maxLength={100}
               autoFocus={!saved}
             />
-          </Section>
+          </FormSection>
 
-          <Section
+          <FormSection
             title="Where it runs"
             description={
               <>
@@ -375,9 +368,9 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
                 saved={saved?.agent}
               />
             ) : null}
-          </Section>
+          </FormSection>
 
-          <Section
+          <FormSection
             title={draft.type === 'HTTP' ? 'Endpoint' : 'Database'}
             description={
               draft.mode === 'ON_PREMISE'
@@ -402,10 +395,10 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
                 onChooseOnPremise={readOnly ? undefined : chooseOnPremise}
               />
             )}
-          </Section>
+          </FormSection>
 
           {draft.type === 'HTTP' ? (
-            <Section
+            <FormSection
               title="Authentication"
               description="How Outpost proves who it is. Secrets are encrypted, and never shown again once saved."
             >
@@ -425,12 +418,12 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
                   )
                 }
               />
-            </Section>
+            </FormSection>
           ) : null}
         </fieldset>
 
         {readOnly ? null : (
-          <footer className={styles.footer}>
+          <footer className={formStyles.footer}>
             {outcome ? (
               <TestResult
                 outcome={outcome}
@@ -438,11 +431,11 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
               />
             ) : null}
             {formError ? (
-              <Alert tone="danger" className={styles.result}>
+              <Alert tone="danger" className={formStyles.result}>
                 {formError}
               </Alert>
             ) : null}
-            <div className={styles.footerBar}>
+            <div className={formStyles.footerBar}>
               <Button
                 onClick={() => void test()}
                 busy={busy === 'test'}
@@ -451,10 +444,10 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
                 {busy === 'test' ? null : <ActivityIcon size={15} />}
                 Test connection
               </Button>
-              <span className={styles.saveState} aria-live="polite">
+              <span className={formStyles.saveState} aria-live="polite">
                 {saveState()}
               </span>
-              <div className={styles.footerEnd}>
+              <div className={formStyles.footerEnd}>
                 <ButtonLink href={listHref} variant="ghost">
                   {saved && !dirty ? 'Back to connections' : 'Cancel'}
                 </ButtonLink>
@@ -483,24 +476,4 @@ export function ConnectionForm({ initial, readOnly }: { initial?: Connection; re
     if (!saved) return 'Test connection saves the connection first.';
     return dirty ? 'Unsaved changes: Test connection saves them first.' : 'All changes saved.';
   }
-}
-
-function Section({
-  title,
-  description,
-  children,
-}: {
-  title: string;
-  description: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <section className={styles.section}>
-      <div className={styles.sectionIntro}>
-        <h2 className={styles.sectionTitle}>{title}</h2>
-        <p className={styles.sectionDescription}>{description}</p>
-      </div>
-      <div className={styles.fields}>{children}</div>
-    </section>
-  );
 }

@@ -61,11 +61,11 @@ export function ConnectionsTable({
               data-agent-status={agentStatus}
             >
               <td>
-                <Link className={styles.nameLink} href={connectionPath(environment.slug, connection.id)}>
+                <Link className={cellStyles.nameLink} href={connectionPath(environment.slug, connection.id)}>
                   {connection.name}
                 </Link>
               </td>
-              <td className={styles.nowrap}>{TYPE_LABELS[connection.type]}</td>
+              <td className={cellStyles.nowrap}>{TYPE_LABELS[connection.type]}</td>
               <td>
                 <Badge tone={connection.mode === 'ON_PREMISE' ? 'accent' : 'neutral'}>
                   {MODE_LABELS[connection.mode]}

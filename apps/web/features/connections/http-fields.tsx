@@ -2,11 +2,10 @@
 
 import type { ConnectionMode } from '@outpost/protocol/rest/connections';
 import { useEffect, useState } from 'react';
-import { Button } from '@/components/button';
-import { controlClassName, TextField } from '@/components/field';
-import { CloseIcon, PlusIcon } from '@/components/icons';
+import { TextField } from '@/components/field';
+import { formStyles } from '@/components/form-layout';
+import { PairRows } from '@/components/pair-rows';
 import type { ConnectionDraft, FieldErrors } from './connection-draft';
-import styles from './connections.module.css';
 import { addressHint, PrivateAddressWarning } from './endpoint-hints';
 
 type Http = ConnectionDraft['http'];
@@ -34,7 +33,7 @@ export function HttpEndpointFields({
   }, [headerInvalid]);
   return (
     <>
-      <div className={styles.stack}>
+      <div className={formStyles.stack}>
         <TextField
           label="Base URI"
           name="baseUri"
@@ -63,75 +62,27 @@ export function HttpEndpointFields({
         spellCheck={false}
       />
       <details
-        className={styles.details}
+        className={formStyles.details}
         open={headersOpen}
         onToggle={(event) => setHeadersOpen(event.currentTarget.open)}
       >
         <summary>
-          Headers <span className={styles.optionalNote}>(optional)</span>
-          {http.headers.length > 0 ? <span className={styles.count}>{http.headers.length}</span> : null}
+          Headers <span className={formStyles.optionalNote}>(optional)</span>
+          {http.headers.length > 0 ? <span className={formStyles.count}>{http.headers.length}</span> : null}
         </summary>
-        <div className={styles.detailsBody}>
-          <p className={styles.muted}>
+        <div className={formStyles.detailsBody}>
+          <p className={formStyles.muted}>
             Sent with every request, e.g. a tenant or API version. Not for credentials: use Authentication.
           </p>
-          {http.headers.map((row, index) => (
-            // Rows have no identity of their own (inputs are controlled, so an index key is safe); the
-            // index is also what the API's issue paths name.
-            <div key={index} className={styles.headerRow}>
-              <input
-                className={controlClassName}
-                aria-label={`Header ${index + 1} name`}
-                aria-invalid={headerErrors[index] ? true : undefined}
-                placeholder="X-Tenant"
-                value={row.name}
-                spellCheck={false}
-                onChange={(event) =>
-                  onChange({
-                    headers: http.headers.map((header, at) =>
-                      at === index ? { ...header, name: event.target.value } : header,
-                    ),
-                  })
-                }
-              />
-              <input
-                className={controlClassName}
-                aria-label={`Header ${index + 1} value`}
-                placeholder="acme"
-                value={row.value}
-                spellCheck={false}
-                onChange={(event) =>
-                  onChange({
-                    headers: http.headers.map((header, at) =>
-                      at === index ? { ...header, value: event.target.value } : header,
-                    ),
-                  })
-                }
-              />
-              <Button
-                size="small"
-                variant="ghost"
-                aria-label={`Remove header ${index + 1}`}
-                onClick={() => onChange({ headers: http.headers.filter((_, at) => at !== index) })}
-              >
-                <CloseIcon size={14} />
-              </Button>
-              {headerErrors[index] ? (
-                <p className={styles.rowError} role="alert">
-                  {headerErrors[index]}
-                </p>
-              ) : null}
-            </div>
-          ))}
-          <div>
-            <Button
-              size="small"
-              onClick={() => onChange({ headers: [...http.headers, { name: '', value: '' }] })}
-            >
-              <PlusIcon size={14} />
-              Add header
-            </Button>
-          </div>
+          <PairRows
+            rows={http.headers}
+            onChange={(headers) => onChange({ headers })}
+            first={{ key: 'name', label: 'name', placeholder: 'X-Tenant' }}
+            second={{ key: 'value', label: 'value', placeholder: 'acme' }}
+            item="Header"
+            addLabel="Add header"
+            errors={headerErrors}
+          />
         </div>
       </details>
     </>

@@ -3,6 +3,7 @@
 import type { Connection } from '@outpost/protocol/rest/connections';
 import { Badge } from '@/components/badge';
 import { Button } from '@/components/button';
+import { formStyles } from '@/components/form-layout';
 import styles from './connections.module.css';
 
 /**
@@ -35,7 +36,7 @@ export function OAuthConnect({
             <Badge tone="warning">Not connected</Badge>
           )}
         </p>
-        <p className={styles.muted}>
+        <p className={formStyles.muted}>
           {connected
             ? 'Outpost holds a token and refreshes it as needed. Connect again to sign in anew, e.g. as another user.'
             : 'Connect saves your changes, then opens the authorization server: sign in there, allow Outpost, and you come back here.'}{' '}

@@ -2,6 +2,7 @@
 
 import type { Connection, ConnectionType } from '@outpost/protocol/rest/connections';
 import { Field, SelectField, TextField } from '@/components/field';
+import { formStyles } from '@/components/form-layout';
 import { SecretField } from '@/components/secret-field';
 import {
   type ConnectionDraft,
@@ -48,7 +49,7 @@ export function SqlFields({
   });
   return (
     <>
-      <div className={styles.stack}>
+      <div className={formStyles.stack}>
         <div className={styles.hostPort}>
           <TextField
             label="Host"
@@ -69,7 +70,7 @@ export function SqlFields({
         )}
       </div>
       <TextField label="Database" placeholder="orders" {...text('database')} />
-      <div className={styles.pair}>
+      <div className={formStyles.pair}>
         <TextField label="User" placeholder="outpost" {...text('user')} />
         <SecretField
           label="Password"
@@ -105,7 +106,7 @@ export function SqlFields({
           {({ className, ...control }) => (
             <textarea
               {...control}
-              className={`${className} ${styles.textarea}`}
+              className={`${className} ${formStyles.textarea}`}
               name="ca"
               value={sql.ca}
               onChange={(event) => onChange({ ca: event.target.value })}

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Alert } from '@/components/alert';
 import { Button } from '@/components/button';
+import { formStyles } from '@/components/form-layout';
 import { useEnvironment } from '@/lib/environment';
 import styles from './connections.module.css';
 import { agentsPath } from './paths';
@@ -28,7 +29,7 @@ export function TestResult({
     return (
       <Alert
         tone="danger"
-        className={styles.result}
+        className={formStyles.result}
         data-testid="connection-test-result"
         title={
           outcome.blockedPrivateAddress ? (
@@ -56,7 +57,7 @@ export function TestResult({
     return (
       <Alert
         tone="success"
-        className={styles.result}
+        className={formStyles.result}
         data-testid="connection-test-result"
         title={
           <span className={styles.resultTitle}>
@@ -89,7 +90,7 @@ export function TestResult({
   return (
     <Alert
       tone="danger"
-      className={styles.result}
+      className={formStyles.result}
       data-testid="connection-test-result"
       title={
         <span className={styles.resultTitle}>

@@ -5,5 +5,5 @@ export const metadata: Metadata = { title: 'Connection' };
 
 export default async function ConnectionPage({ params }: PageProps<'/[env]/resources/connections/[id]'>) {
   const { id } = await params;
-  return <EditConnectionPage connectionId={id} />;
+  return <EditConnectionPage id={id} />;
 }
