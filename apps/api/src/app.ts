@@ -19,12 +19,17 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { connectionRoutes } from './modules/connections/routes.ts';
 import { environmentRoutes } from './modules/environments/routes.ts';
+import { exportRoutes } from './modules/exports/routes.ts';
 import { FlowRunner } from './modules/flow-runner/runner.ts';
+import { flowRoutes } from './modules/flows/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { AgentHub } from './modules/hub/hub.ts';
 import { hubRoutes } from './modules/hub/routes.ts';
+import { importRoutes } from './modules/imports/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
 import { migrationRoutes } from './modules/migrations/routes.ts';
+import { runRoutes } from './modules/runs/routes.ts';
+import { scriptRoutes } from './modules/scripts/routes.ts';
 import { accessPlugin } from './plugins/access.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
@@ -170,5 +175,10 @@ export async function buildApp({
   await app.register(hubRoutes);
   await app.register(agentBundleRoutes, { agentDistDir });
   await app.register(connectionRoutes);
+  await app.register(exportRoutes);
+  await app.register(importRoutes);
+  await app.register(scriptRoutes);
+  await app.register(flowRoutes);
+  await app.register(runRoutes);
   return app;
 }

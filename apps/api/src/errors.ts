@@ -9,6 +9,11 @@ export const ERROR_STATUS = {
   not_found: 404,
   unknown_environment: 404,
   conflict: 409,
+  /** Deleting a resource that others use; the message names them. */
+  in_use: 409,
+  /** A flow that has a queued or running run cannot be run again or deleted. */
+  run_in_progress: 409,
+  run_finished: 409,
   /** The account already uses multiple environments: the migration ran, or was never needed. */
   already_migrated: 409,
   /** Deleting an environment that still holds resources, without `cascade`; the message counts them. */
@@ -16,6 +21,12 @@ export const ERROR_STATUS = {
   /** An environment holds at most so many resources of a type (see modules/environments/limits.ts). */
   limit_reached: 409,
   payload_too_large: 413,
+  /** A well-formed body that names a resource that is missing or in another environment. */
+  invalid_reference: 422,
+  /** Export/import settings of the wrong kind for the connection (`http` vs `sql`). */
+  invalid_settings: 422,
+  script_invalid: 422,
+  invalid_schedule: 422,
   upgrade_required: 426,
   rate_limited: 429,
   internal: 500,

@@ -377,6 +377,121 @@ const CONNECTION_CASES: RouteCase[] = [
 ];
 ROUTE_CASES.push(...CONNECTION_CASES);
 
+/** List, create, show, change, delete: the same five routes for exports, imports, scripts, flows. */
+function resourceCases(
+  path: string,
+  target: (tenant: Tenant) => string,
+  create: (tenant: Tenant) => Record<string, unknown>,
+  change: Record<string, unknown>,
+): RouteCase[] {
+  const fresh = () => randomBytes(4).toString('hex');
+  return [
+    { method: 'GET', route: `/v1/${path}`, access: 'read', request: () => ({ url: `/v1/${path}` }) },
+    {
+      method: 'POST',
+      route: `/v1/${path}`,
+      access: 'manage',
+      request: (tenant) => ({ url: `/v1/${path}`, body: { name: `new ${fresh()}`, ...create(tenant) } }),
+    },
+    {
+      method: 'GET',
+      route: `/v1/${path}/:id`,
+      access: 'read',
+      resource: true,
+      request: (tenant) => ({ url: `/v1/${path}/${target(tenant)}` }),
+    },
+    {
+      method: 'PATCH',
+      route: `/v1/${path}/:id`,
+      access: 'manage',
+      resource: true,
+      request: (tenant) => ({ url: `/v1/${path}/${target(tenant)}`, body: change }),
+    },
+    {
+      method: 'DELETE',
+      route: `/v1/${path}/:id`,
+      access: 'manage',
+      resource: true,
+      request: (tenant) => ({ url: `/v1/${path}/${target(tenant)}` }),
+    },
+  ];
+}
+
+const SCRIPT_SOURCE = 'function transform(record) {\n  return { ...record, seen: true };\n}\n';
+
+const INTEGRATION_CASES: RouteCase[] = [
+  ...resourceCases(
+    'exports',
+    (tenant) => tenant.integration.export,
+    (tenant) => ({ connectionId: tenant.integration.connection, http: { path: '/orders' } }),
+    { description: 'changed' },
+  ),
+  ...resourceCases(
+    'imports',
+    (tenant) => tenant.integration.import,
+    (tenant) => ({ connectionId: tenant.integration.connection, http: { path: '/orders' } }),
+    { description: 'changed' },
+  ),
+  ...resourceCases(
+    'scripts',
+    (tenant) => tenant.integration.script,
+    () => ({ kind: 'TRANSFORM', source: SCRIPT_SOURCE }),
+    { description: 'changed' },
+  ),
+  {
+    method: 'POST',
+    route: '/v1/scripts/check',
+    access: 'manage',
+    request: () => ({
+      url: '/v1/scripts/check',
+      body: { kind: 'FILTER', source: 'function filter(r) { return true; }' },
+    }),
+  },
+  ...resourceCases(
+    'flows',
+    (tenant) => tenant.integration.flow,
+    (tenant) => ({ exportId: tenant.integration.flowExport, importIds: [tenant.integration.flowImport] }),
+    { description: 'changed', schedule: '0 6 * * 1-5', timezone: 'Europe/Berlin' },
+  ),
+  {
+    method: 'POST',
+    route: '/v1/flows/:id/runs',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/flows/${tenant.integration.flow}/runs` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/flows/:id/runs',
+    access: 'read',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/flows/${tenant.integration.runFlow}/runs` }),
+  },
+  { method: 'GET', route: '/v1/runs', access: 'read', request: () => ({ url: '/v1/runs' }) },
+  {
+    method: 'GET',
+    route: '/v1/runs/:id',
+    access: 'read',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/runs/${tenant.integration.run}` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/runs/:id/errors',
+    access: 'read',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/runs/${tenant.integration.run}/errors` }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/runs/:id/cancel',
+    access: 'manage',
+    resource: true,
+    request: (tenant) => ({ url: `/v1/runs/${tenant.integration.run}/cancel` }),
+  },
+];
+ROUTE_CASES.push(...INTEGRATION_CASES);
+
 const ROLES_ALLOWED: Record<Access, Role[]> = {
   public: ['OWNER', 'ADMIN', 'MANAGE', 'MONITOR'],
   read: ['OWNER', 'ADMIN', 'MANAGE', 'MONITOR'],
@@ -415,6 +530,15 @@ interface Tenant {
   environmentId: string;
   /** A kept migration report of the account. */
   migrationId: string;
+  /**
+   * The ids the export, import, script, flow and run routes act on: an export, import and script
+   * no flow uses (so that they can be deleted); a flow (of flowExport → flowImport) without runs;
+   * runFlow with a queued run.
+   */
+  integration: Record<
+    'connection' | 'export' | 'import' | 'script' | 'flowExport' | 'flowImport' | 'flow' | 'runFlow' | 'run',
+    string
+  >;
   secrets: string[];
 }
 
@@ -465,7 +589,9 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
     body: { name: tokenName('environment'), slug: `env-${randomBytes(4).toString('hex')}` },
   });
   expect(environment.statusCode).toBe(201);
-  const migration = await db.accountMigration.create({ data: { accountId, report: { items: [], notes: [] } } });
+  const migration = await db.accountMigration.create({
+    data: { accountId, report: { items: [], notes: [] } },
+  });
   const agent = await call(app, 'POST', '/v1/agents', { as: asOwner, body: { name: tokenName('agent') } });
   expect(agent.statusCode).toBe(201);
   const agentToken = (await call(app, 'GET', `/v1/agents/${agent.json().id}/token`, { as: asOwner })).json()
@@ -489,6 +615,7 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
     },
   });
   expect(connection.statusCode, connection.body).toBe(201);
+  const integration = await createIntegration(app, asOwner, tokenName);
 
   return {
     accountId,
@@ -504,7 +631,9 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
     connection: { id: connection.json().id },
     environmentId: environment.json().id,
     migrationId: migration.id,
+    integration,
     secrets: [
+      ...Object.values(integration),
       connection.json().id,
       connectionSecret,
       agent.json().id,
@@ -520,6 +649,43 @@ async function createTenant(app: FastifyInstance, db: TestApp['db']): Promise<Te
       ...[targetToken, adminToken, monitorToken, replaced].flatMap((token) => [token.id, token.token]),
       regenerated.json().token,
     ],
+  };
+}
+
+/** The tenant's exports, imports, script, flows and a queued run, created over HTTP. */
+async function createIntegration(
+  app: FastifyInstance,
+  as: Credentials,
+  named: (what: string) => string,
+): Promise<Tenant['integration']> {
+  const create = async (path: string, body: Record<string, unknown>, status = 201): Promise<string> => {
+    const response = await call(app, 'POST', path, { as, body });
+    expect(response.statusCode, response.body).toBe(status);
+    return response.json().id;
+  };
+  // A connection of their own, so that the tenant's connection stays free to be deleted.
+  const connectionId = await create('/v1/connections', {
+    name: named('integration connection'),
+    type: 'HTTP',
+    http: { baseUri: 'https://shop.example.invalid' },
+  });
+  const http = { path: '/orders' };
+  const ids = {
+    export: await create('/v1/exports', { name: named('export'), connectionId, http }),
+    import: await create('/v1/imports', { name: named('import'), connectionId, http }),
+    script: await create('/v1/scripts', { name: named('script'), kind: 'TRANSFORM', source: SCRIPT_SOURCE }),
+    flowExport: await create('/v1/exports', { name: named('flow export'), connectionId, http }),
+    flowImport: await create('/v1/imports', { name: named('flow import'), connectionId, http }),
+  };
+  const flow = (name: string) =>
+    create('/v1/flows', { name: named(name), exportId: ids.flowExport, importIds: [ids.flowImport] });
+  const runFlow = await flow('run flow');
+  return {
+    connection: connectionId,
+    ...ids,
+    flow: await flow('flow'),
+    runFlow,
+    run: await create(`/v1/flows/${runFlow}/runs`, {}, 202),
   };
 }
 
@@ -548,6 +714,15 @@ async function snapshot(db: TestApp['db'], accountId: string) {
     auditEvents: await db.auditEvent.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
     agents: await db.agent.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
     connections: await db.connection.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
+    exports: await db.export.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
+    imports: await db.import.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
+    scripts: await db.script.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
+    flows: await db.flow.findMany({
+      where: { scope: { accountId } },
+      orderBy: { id: 'asc' },
+      include: { scripts: true, imports: true },
+    }),
+    runs: await db.flowRun.findMany({ where: { scope: { accountId } }, orderBy: { id: 'asc' } }),
   };
 }
 
@@ -561,6 +736,8 @@ let baseUrl: string;
 
 beforeAll(async () => {
   t = await startTestApp();
+  // Runs stay as the routes leave them (queued): the routes are what this file tests, not the runner.
+  await t.app.flowRunner.stop();
   baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   victim = await createTenant(t.app, t.db);
   attacker = await createTenant(t.app, t.db);

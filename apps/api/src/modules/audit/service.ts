@@ -20,6 +20,8 @@ export type AuditAction =
   | 'api_token.token_shown'
   | 'api_token.token_generated'
   | 'api_token.deleted'
+  | 'flow_run.started'
+  | 'flow_run.cancelled'
   | `${string}.${'created' | 'updated' | 'deleted' | 'token_shown' | 'token_generated'}`;
 
 export interface AuditEventInput {

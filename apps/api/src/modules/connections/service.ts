@@ -15,6 +15,8 @@ import { AppError, conflict, notFound } from '../../errors.ts';
 import { refuseLiteralHost } from '../../lib/ssrf/guard.ts';
 import { recordAuditEvent } from '../audit/service.ts';
 import { ensureBelowLimit } from '../environments/limits.ts';
+import { inUse } from '../flows/references.ts';
+import { namesOf } from '../flows/resources.ts';
 import { ConnectionFailure, runOperation } from './runner.ts';
 import {
   type ConnectionWithAgent,
@@ -183,13 +185,34 @@ export async function deleteConnection(
   request: FastifyRequest,
 ): Promise<void> {
   const connection = await getConnection(deps, caller.environment.scopeId, connectionId);
-  await deps.db.$transaction(async (tx) => {
-    await tx.connection.delete({ where: { id: connection.id } });
-    await recordAuditEvent(
-      tx,
-      audit(caller, 'connection.deleted', connection.id, request, { name: connection.name }),
-    );
-  });
+  // Exports and imports that use it would have nowhere to read or write: 409 naming them.
+  const refuseIfUsed = async () => {
+    const where = { connectionId: connection.id };
+    const select = { name: true };
+    const [exports, imports] = await Promise.all([
+      deps.db.export.findMany({ where, select }),
+      deps.db.import.findMany({ where, select }),
+    ]);
+    if (exports.length + imports.length > 0)
+      throw inUse('connection', connection.name, [
+        { kind: 'export', names: namesOf(exports) },
+        { kind: 'import', names: namesOf(imports) },
+      ]);
+  };
+  await refuseIfUsed();
+  try {
+    await deps.db.$transaction(async (tx) => {
+      await tx.connection.delete({ where: { id: connection.id } });
+      await recordAuditEvent(
+        tx,
+        audit(caller, 'connection.deleted', connection.id, request, { name: connection.name }),
+      );
+    });
+  } catch (error) {
+    // An export or import that picked it meanwhile: the foreign key refused the delete.
+    await refuseIfUsed();
+    throw error;
+  }
 }
 
 /**
