@@ -105,7 +105,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { cases } = await sandboxCases({ quick });
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      // Records/s scale with the CPU left over: a load average above the core count halves them.
+      loadAverage: round(os.loadavg()[0]),
+    },
     quick,
     cases,
   };
