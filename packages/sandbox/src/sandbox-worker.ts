@@ -30,7 +30,8 @@ const WATCHDOG_EVERY_MS = 100;
 export interface SandboxOptions {
   /**
    * How long a worker may go without finishing a record before it is terminated. Default: twice the
-   * CPU limit (a record, then the restart of the runtime after a limit hit) plus 5 s.
+   * CPU limit (a record, then the restart of the runtime after a limit hit) plus 5 s. Starting (the
+   * thread, the engine, the top-level code) gets the CPU limit plus 10 s, however busy the machine.
    */
   stallMs?: number;
 }
@@ -44,12 +45,14 @@ export class SandboxWorker {
   private readonly worker: Worker;
   private readonly progress = new Int32Array(new SharedArrayBuffer(8));
   private readonly stallMs: number;
+  private readonly startStallMs: number;
   private pending: Pending | null = null;
   private exit: { reason: string; code: ScriptErrorCode } | null = null;
   private readonly exited: Promise<void>;
 
   constructor(limits: ScriptLimits, options: SandboxOptions = {}) {
     this.stallMs = options.stallMs ?? limits.cpuMsPerRecord * 2 + 5000;
+    this.startStallMs = limits.cpuMsPerRecord + 10_000;
     const workerData: SandboxWorkerData = { progress: this.progress.buffer as SharedArrayBuffer };
     this.worker = new Worker(sandboxWorkerFile(), {
       workerData,
@@ -86,7 +89,7 @@ export class SandboxWorker {
     if (this.pending) return Promise.reject(new Error('The sandbox is busy'));
     Atomics.store(this.progress, PROGRESS_RECORD, 0);
     return new Promise<FromWorker>((resolve, reject) => {
-      const watchdog = this.watch();
+      const watchdog = this.watch(message.type === 'start' ? this.startStallMs : this.stallMs);
       const done = () => clearInterval(watchdog);
       this.pending = {
         resolve: (answer) => {
@@ -129,8 +132,7 @@ export class SandboxWorker {
    * strings) runs to its end: a worker whose progress counter has not moved for stallMs is wedged,
    * and is terminated.
    */
-  private watch(): NodeJS.Timeout {
-    const stallMs = this.stallMs;
+  private watch(stallMs: number): NodeJS.Timeout {
     let ticks = Atomics.load(this.progress, PROGRESS_TICKS);
     let since = Date.now();
     return setInterval(() => {

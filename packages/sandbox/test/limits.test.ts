@@ -100,20 +100,20 @@ describe('limits', () => {
   });
 
   test('a built-in call that overruns the CPU limit and stops answering is terminated; the batch goes on', async () => {
-    // Sorting a million strings is one call into the engine that its interrupt cannot stop.
+    // Sorting two million strings is one call into the engine that its interrupt cannot stop (> 1 s).
     const run = await script(
       `function transform(record) {
-        if (record.sort) return Object.keys('x'.repeat(1e6)).sort().length;
+        if (record.sort) return Object.keys('x'.repeat(2e6)).sort().length;
         return record.id;
       }`,
       'transform',
-      { cpuMsPerRecord: 50 },
-      { stallMs: 100 },
+      { cpuMsPerRecord: 50, memoryBytes: 256 * 1024 * 1024 },
+      { stallMs: 300 },
     );
     const outcomes = await run.run([{ id: 1 }, { sort: true }, { id: 3 }]);
     expect(outcomes).toEqual([
       { ok: true, value: 1 },
-      { ok: false, error: 'The script stopped answering for 100 ms and was stopped' },
+      { ok: false, error: 'The script stopped answering for 300 ms and was stopped' },
       { ok: true, value: 3 },
     ]);
     expect(await run.run([{ id: 4 }])).toEqual([{ ok: true, value: 4 }]);
