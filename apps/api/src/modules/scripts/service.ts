@@ -36,7 +36,11 @@ export async function checkScriptSource(source: string, kind: ScriptKind): Promi
   if (check.ok) return { ok: true, message: 'The script compiles', line: null, column: null };
   return {
     ok: false,
-    message: check.line === null ? check.message : `Line ${check.line}: ${check.message}`,
+    // The sandbox says "(line 3)" at the end; the message says it first.
+    message:
+      check.line === null
+        ? check.message
+        : `Line ${check.line}: ${check.message.replace(/\s*\(line \d+\)$/, '')}`,
     line: check.line,
     column: check.column,
   };
