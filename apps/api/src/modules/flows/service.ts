@@ -45,7 +45,7 @@ export async function listFlows(db: Database, scopeId: string): Promise<FlowView
   return byName(await db.flow.findMany({ where: { scopeId }, include })).map(toFlowView);
 }
 
-export async function getFlow(db: Database | Tx, scopeId: string, flowId: string): Promise<FlowRow> {
+export async function getFlow(db: Database, scopeId: string, flowId: string): Promise<FlowRow> {
   const row = await db.flow.findFirst({ where: { id: flowId, scopeId }, include });
   if (!row) throw notFound('Flow');
   return row;
@@ -72,7 +72,7 @@ export async function createFlow(
 ): Promise<FlowRow> {
   const scopeId = caller.environment.scopeId;
   checkSchedule(body.schedule, body.timezone);
-  return uniqueName('flow', body.name, () =>
+  const id = await uniqueName('flow', body.name, () =>
     db.$transaction(async (tx) => {
       await checkReferences(tx, scopeId, body);
       const created = await tx.flow.create({
@@ -89,15 +89,18 @@ export async function createFlow(
           scripts: { create: body.scriptIds.map((scriptId, position) => ({ scriptId, position })) },
           imports: { create: body.importIds.map((importId, position) => ({ importId, position })) },
         },
-        include,
+        select: { id: true, name: true },
       });
       await recordAuditEvent(
         tx,
         auditOf(caller, 'flow.created', target(created.id), request, { name: created.name }),
       );
-      return created;
+      return created.id;
     }),
   );
+  // Read after the commit: the view's relations load in parallel, which a transaction's one
+  // connection does not do.
+  return getFlow(db, scopeId, id);
 }
 
 /** Steps given are replaced whole; a new schedule, time zone or `enabled` sets the next run anew. */
@@ -118,7 +121,7 @@ export async function updateFlow(
   checkSchedule(next.schedule, next.timezone);
   const timingChanged =
     next.enabled !== before.enabled || next.schedule !== before.schedule || next.timezone !== before.timezone;
-  return uniqueName('flow', body.name ?? before.name, () =>
+  await uniqueName('flow', body.name ?? before.name, () =>
     db.$transaction(async (tx) => {
       await checkReferences(tx, scopeId, body);
       if (body.scriptIds) await tx.flowScript.deleteMany({ where: { flowId: before.id } });
@@ -139,15 +142,15 @@ export async function updateFlow(
             ? { imports: { create: body.importIds.map((importId, position) => ({ importId, position })) } }
             : {}),
         },
-        include,
+        select: { id: true },
       });
       await recordAuditEvent(
         tx,
         auditOf(caller, 'flow.updated', target(row.id), request, { changed: Object.keys(body) }),
       );
-      return row;
     }),
   );
+  return getFlow(db, scopeId, before.id);
 }
 
 /** Deletes the flow and its runs; refused (409 `run_in_progress`) while a run is queued or running. */
