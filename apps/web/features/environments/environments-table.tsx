@@ -3,17 +3,29 @@
 import type { Environment } from '@outpost/protocol/rest/accounts';
 import { Badge } from '@/components/badge';
 import { ButtonLink } from '@/components/button';
+import { MenuItem, MenuSeparator } from '@/components/menu';
+import { RowActions } from '@/components/row-actions';
 import { CellActions, cellStyles, Table } from '@/components/table';
 import { EnvironmentDot } from '@/features/shell/environment-dot';
 import { formatDate } from '@/lib/format';
 import { environmentPath } from '@/lib/paths';
+import { isBuiltIn } from './usage';
 
+export interface EnvironmentRowActions {
+  onRename: (environment: Environment) => void;
+  onDelete: (environment: Environment) => void;
+}
+
+/** The account's environments; admins rename and delete the ones beside Production and Sandbox. */
 export function EnvironmentsTable({
   environments,
   current,
+  actions,
 }: {
   environments: Environment[];
   current: string;
+  /** Given to admins of multi-environment accounts. */
+  actions?: EnvironmentRowActions;
 }) {
   return (
     <Table label="Environments">
@@ -29,7 +41,7 @@ export function EnvironmentsTable({
       </thead>
       <tbody>
         {environments.map((environment) => (
-          <tr key={environment.id}>
+          <tr key={environment.id} data-testid={`environment-${environment.slug}`}>
             <td>
               <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8, fontWeight: 600 }}>
                 <EnvironmentDot slug={environment.slug} />
@@ -46,6 +58,15 @@ export function EnvironmentsTable({
                     Open
                   </ButtonLink>
                 )}
+                {actions && !isBuiltIn(environment.slug) ? (
+                  <RowActions name={environment.name}>
+                    <MenuItem onSelect={() => actions.onRename(environment)}>Rename</MenuItem>
+                    <MenuSeparator />
+                    <MenuItem tone="danger" onSelect={() => actions.onDelete(environment)}>
+                      Delete
+                    </MenuItem>
+                  </RowActions>
+                ) : null}
               </CellActions>
             </td>
           </tr>
