@@ -209,3 +209,9 @@ export const ActivityIcon = (props: IconProps) => (
     <path d="M3 12h4l3-8 4 16 3-8h4" />
   </Icon>
 );
+
+export const PlayIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M7 4.5v15l12.5-7.5z" />
+  </Icon>
+);

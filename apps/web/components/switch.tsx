@@ -8,19 +8,22 @@ export function Switch({
   checked,
   onChange,
   disabled,
+  labelHidden = false,
 }: {
   label: ReactNode;
   hint?: ReactNode;
   checked: boolean;
   onChange: (checked: boolean) => void;
   disabled?: boolean;
+  /** Only screen readers read the label, e.g. in a table row whose name says what is switched. */
+  labelHidden?: boolean;
 }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className={styles.row}>
       <div className={styles.text}>
-        <label className={styles.label} htmlFor={id}>
+        <label className={labelHidden ? 'visually-hidden' : styles.label} htmlFor={id}>
           {label}
         </label>
         {hint ? (

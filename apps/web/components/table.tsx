@@ -31,4 +31,5 @@ export const cellStyles = {
   mono: styles.mono,
   nameLink: styles.nameLink,
   nowrap: styles.nowrap,
+  danger: styles.danger,
 };

@@ -31,6 +31,7 @@ export function ResourceForm<Draft extends Named, Saved extends { id: string; na
   headerActions,
   readOnly,
   footerStart,
+  preface,
   children,
 }: {
   editor: ResourceEditor<Draft, Saved>;
@@ -42,6 +43,8 @@ export function ResourceForm<Draft extends Named, Saved extends { id: string; na
   readOnly: boolean;
   /** Buttons at the footer's start, e.g. Check. */
   footerStart?: ReactNode;
+  /** Full width above the sections, e.g. the flow builder's chain. */
+  preface?: ReactNode;
   /** The sections after Name and Description. */
   children: ReactNode;
 }) {
@@ -85,6 +88,7 @@ export function ResourceForm<Draft extends Named, Saved extends { id: string; na
             </Alert>
           </div>
         ) : null}
+        {preface}
         <fieldset className={formStyles.plainFieldset} disabled={readOnly}>
           <NameSection
             title={words.title}

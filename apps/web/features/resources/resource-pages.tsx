@@ -11,6 +11,7 @@ import { useEnvironment } from '@/lib/environment';
 import { useMe } from '@/lib/me';
 import { permissionsOf } from '@/lib/permissions';
 import { useApiQuery } from '@/lib/use-api-query';
+import { usePolling } from '@/lib/use-polling';
 import { type ResourceKind, resourcesPath } from './resource-paths';
 
 export interface ResourceWords {
@@ -31,16 +32,20 @@ export interface ResourceWords {
 export function ResourceLoader<T>({
   id,
   words,
+  poll,
   children,
 }: {
   id: string;
   words: ResourceWords;
-  children: (resource: T) => ReactNode;
+  /** Whether to ask again every 1.5 s, e.g. while a run is queued or running. */
+  poll?: (resource: T) => boolean;
+  children: (resource: T, reload: () => void) => ReactNode;
 }) {
   const environment = useEnvironment();
   const query = useApiQuery<T>(`/v1/${words.kind}/${encodeURIComponent(id)}`);
+  usePolling(query.data !== undefined && (poll?.(query.data) ?? false), query.reload);
   const missing = query.error && (query.error.status === 404 || query.error.status === 400);
-  if (query.data) return children(query.data);
+  if (query.data) return children(query.data, query.reload);
   const Icon = words.icon;
   return (
     <>

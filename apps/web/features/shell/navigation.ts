@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import {
+  ActivityIcon,
   AgentIcon,
   ConnectionIcon,
   ExportIcon,
@@ -38,6 +39,7 @@ export const NAVIGATION: NavigationSection[] = [
       { label: 'Exports', path: 'resources/exports', icon: ExportIcon },
       { label: 'Imports', path: 'resources/imports', icon: ImportIcon },
       { label: 'Flows', path: 'resources/flows', icon: FlowIcon },
+      { label: 'Runs', path: 'resources/runs', icon: ActivityIcon },
       { label: 'Scripts', path: 'resources/scripts', icon: ScriptIcon },
       { label: 'API tokens', path: 'resources/api-tokens', icon: KeyIcon },
     ],
