@@ -1,3 +1,6 @@
+import { closeSqlPools } from '@outpost/connectors/sql';
+import { createDatabaseClient } from '@outpost/db/client';
+import { createTestDatabase, type TestDatabase } from '@outpost/db/testing';
 import type { MigrationItem, MigrationReport } from '@outpost/protocol/rest/migrations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -13,23 +16,48 @@ import {
   type TestApp,
 } from './helpers.ts';
 import { connectLightAgent, type LightAgent } from './light-agent.ts';
+import { exactlyOnce, type FlowDestination, startFlowDestination } from './support/flow-destination.ts';
+import { gate } from './support/flow-fixture.ts';
+import { type As, waitForRun } from './support/flows.ts';
 
 let t: TestApp;
 let baseUrl: string;
 const openAgents: LightAgent[] = [];
+/** The flows' source (a PostgreSQL database with 2,500 orders) and destination (HTTP on loopback). */
+let source: TestDatabase;
+let destination: FlowDestination;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  source = await createTestDatabase({ empty: true });
+  const sourceSql = createDatabaseClient({ url: source.url, poolSize: 1 });
+  await sourceSql.$executeRawUnsafe(
+    'CREATE TABLE orders (id int PRIMARY KEY, item text NOT NULL, amount int NOT NULL)',
+  );
+  await sourceSql.$executeRawUnsafe(
+    `INSERT INTO orders SELECT n, 'item ' || n, n % 100 FROM generate_series(1, 2500) AS n`,
+  );
+  await sourceSql.$disconnect();
+  destination = await startFlowDestination({ maxId: 2500 });
+  // Loopback is reachable for Mode: Cloud, as on a self-hosted install.
+  t = await startTestApp({ OUTPOST_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32' });
   baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   for (const agent of openAgents) agent.socket.close();
   await t.close();
+  await closeSqlPools();
+  await destination.close();
+  await source.drop();
 });
 
 type Json = Record<string, unknown>;
 
-/** A legacy account holding every resource type, made in both environments (they share one scope). */
+/**
+ * A legacy account holding every resource type, made over REST in both environments (they share
+ * one scope): agents, API tokens, connections (Cloud to the source database and the destination,
+ * On-premise through "Plant agent"), exports, imports, scripts, a scheduled flow and a flow that
+ * moves the source's 2,500 orders to the destination.
+ */
 async function legacyAccountWithEverything(options: { connectAgent: boolean }) {
   const owner = await signUp(t.app, { license: 'LEGACY', accountName: 'Legacy Co' });
   const as = { cookie: owner.cookie };
@@ -53,91 +81,67 @@ async function legacyAccountWithEverything(options: { connectAgent: boolean }) {
       auth: { type: 'basic', username: 'erp', password: 'erp-password' },
     },
   });
+  const sourceUrl = new URL(source.url);
   const ordersDb = await post(
     '/v1/connections',
     {
       name: 'Orders DB',
       type: 'POSTGRES',
-      mode: 'CLOUD',
       sql: {
-        host: 'db.example.com',
-        port: 5432,
-        database: 'orders',
-        user: 'reader',
-        password: 'db-password',
+        host: '127.0.0.1',
+        port: Number(sourceUrl.port || 5432),
+        database: source.name,
+        user: decodeURIComponent(sourceUrl.username),
+        tls: 'disable',
       },
     },
     'sandbox',
   );
-
-  const productionEnvironment = await t.db.environment.findFirstOrThrow({
-    where: { accountId: owner.me.account.id, slug: 'production' },
+  const ordersApi = await post('/v1/connections', {
+    name: 'Orders API',
+    type: 'HTTP',
+    http: { baseUri: destination.url },
   });
-  const scopeId = productionEnvironment.scopeId;
-  const uppercase = await t.db.script.create({
-    data: { scopeId, name: 'Uppercase', kind: 'TRANSFORM', source: 'function transform(r) { return r; }' },
+  const uppercase = await post('/v1/scripts', {
+    name: 'Uppercase',
+    kind: 'TRANSFORM',
+    source: 'function transform(r) { return { ...r, item: String(r.item).toUpperCase() }; }',
   });
-  const activeOnly = await t.db.script.create({
-    data: { scopeId, name: 'Active only', kind: 'FILTER', source: 'function filter(r) { return r.active; }' },
+  const activeOnly = await post(
+    '/v1/scripts',
+    { name: 'Active only', kind: 'FILTER', source: 'function filter(r) { return r.amount >= 0; }' },
+    'sandbox',
+  );
+  const orders = await post('/v1/exports', {
+    name: 'All orders',
+    connectionId: ordersDb.id,
+    sql: { query: 'SELECT id, item, amount FROM orders', keyColumn: 'id' },
   });
-  const orders = await t.db.export.create({
-    data: {
-      scopeId,
-      name: 'Orders',
-      connectionId: ordersDb.id,
-      settings: { sql: { query: 'SELECT * FROM orders', keyColumn: 'id', incremental: true } },
-      lastValue: 4242,
-    },
+  const toApi = await post('/v1/imports', {
+    name: 'Orders to the API',
+    connectionId: ordersApi.id,
+    http: { path: '/orders', mode: 'batch', batchSize: 250 },
   });
-  const erpOrders = await t.db.import.create({
-    data: {
-      scopeId,
-      name: 'ERP orders',
-      connectionId: erp.id,
-      settings: { http: { method: 'POST', path: '/orders', mode: 'per_record' } },
-    },
+  const toErp = await post('/v1/imports', {
+    name: 'ERP orders',
+    connectionId: erp.id,
+    http: { path: '/orders' },
   });
-  const nightly = await t.db.flow.create({
-    data: {
-      scopeId,
-      name: 'Nightly sync',
-      schedule: '0 2 * * *',
-      nextRunAt: new Date(Date.now() + 3_600_000),
-      exportId: orders.id,
-      scripts: {
-        create: [
-          { position: 0, scriptId: uppercase.id },
-          { position: 1, scriptId: activeOnly.id },
-        ],
-      },
-      imports: { create: [{ position: 0, importId: erpOrders.id }] },
-    },
+  const nightly = await post('/v1/flows', {
+    name: 'Nightly sync',
+    schedule: '0 2 * * *',
+    exportId: orders.id,
+    scriptIds: [uppercase.id, activeOnly.id],
+    importIds: [toErp.id],
   });
-  const onDemand = await t.db.flow.create({
-    data: {
-      scopeId,
-      name: 'On demand',
-      exportId: orders.id,
-      imports: { create: [{ position: 0, importId: erpOrders.id }] },
-    },
+  const ordersFlow = await post('/v1/flows', {
+    name: 'Orders to the API',
+    exportId: orders.id,
+    importIds: [toApi.id],
+    pageSize: 1000,
   });
-  await t.db.flowRun.create({
-    data: { scopeId, flowId: onDemand.id, status: 'SUCCEEDED', recordsRead: 3, recordsWritten: 3 },
-  });
-  // A run in flight on another API instance (fresh heartbeat): the migration must not touch it.
-  const running = await t.db.flowRun.create({
-    data: {
-      scopeId,
-      flowId: nightly.id,
-      status: 'RUNNING',
-      trigger: 'SCHEDULE',
-      claimedBy: 'another-instance',
-      heartbeatAt: new Date(),
-      startedAt: new Date(),
-      pagesDone: 2,
-      recordsRead: 1000,
-    },
-  });
+  // A last value read by an earlier run (as an incremental export keeps): the copy starts afresh.
+  await t.db.export.update({ where: { id: orders.id }, data: { lastValue: 4242 } });
 
   let agent: LightAgent | undefined;
   let agentToken: string | undefined;
@@ -150,22 +154,25 @@ async function legacyAccountWithEverything(options: { connectAgent: boolean }) {
       .poll(async () => (await call(t.app, 'GET', `/v1/agents/${plantAgent.id}`, { as })).json().status)
       .toBe('online');
   }
+  const { scopeId } = await t.db.environment.findFirstOrThrow({
+    where: { accountId: owner.me.account.id, slug: 'production' },
+  });
   return {
     owner,
     scopeId,
     ids: {
       agent: [plantAgent.id, spareAgent.id],
       api_token: [productionToken.id, sandboxToken.id],
-      connection: [erp.id, ordersDb.id],
+      connection: [erp.id, ordersDb.id, ordersApi.id],
       script: [uppercase.id, activeOnly.id],
       export: [orders.id],
-      import: [erpOrders.id],
-      flow: [nightly.id, onDemand.id],
+      import: [toApi.id, toErp.id],
+      flow: [nightly.id, ordersFlow.id],
     },
     plantAgent,
     erp,
     nightly,
-    running,
+    ordersFlow,
     tokens: { agent: agentToken, production: productionToken.token, sandbox: sandboxToken.token },
     agent,
   };
@@ -212,6 +219,18 @@ describe('POST /v1/account/migrations', () => {
     agent.socket.on('close', () => {
       socketClosed = true;
     });
+    // A production flow is running: its first batch is held at the destination until we let it go.
+    const asOwner: As = (method, url, body) =>
+      call(t.app, method, url, { as: { cookie: owner.cookie }, body });
+    const held = gate();
+    destination.reset();
+    destination.before = () => held.opened;
+    const started = await asOwner('POST', `/v1/flows/${fixture.ordersFlow.id}/runs`);
+    expect(started.statusCode, started.body).toBe(202);
+    const runId = started.json().id as string;
+    await waitForRun(asOwner, runId, { until: (run) => run.status === 'running' });
+    await expect.poll(() => destination.deliveries.size).toBeGreaterThan(0);
+
     const before = await snapshotAccount(accountId);
     const sessionBefore = before.agents.find((row) => row.id === fixture.plantAgent.id)?.sessionId;
     expect(sessionBefore).toBeTruthy();
@@ -246,7 +265,7 @@ describe('POST /v1/account/migrations', () => {
     expect(copyOf(fixture.nightly.id).action).toMatch(/Turn on flow "Nightly sync" in Sandbox/);
     expect(copyOf(fixture.erp.id).action).toMatch(/agent "Plant agent" in Sandbox/);
     expect(copyOf(ids.export[0] as string).note).toMatch(/last value/);
-    expect(report.notes.join(' ')).toMatch(/Flow runs stay with Production \(2 runs\)/);
+    expect(report.notes.join(' ')).toMatch(/Flow runs stay with Production \(1 run\)/);
     expect(report.startedBy).toEqual({ id: owner.me.user.id, email: owner.email });
 
     // Production: every row exactly as before (same ids, tokens, agent session, running run)…
@@ -265,8 +284,10 @@ describe('POST /v1/account/migrations', () => {
     for (const table of ['connections', 'scripts', 'exports', 'imports', 'flows'] as const) {
       expect(kept(after[table] as { id: string }[]), table).toEqual(before[table]);
     }
-    expect(after.flowRuns).toEqual(before.flowRuns);
-    expect(after.flowRuns.find((run) => run.id === fixture.running.id)?.status).toBe('RUNNING');
+    const runsOf = (rows: typeof before.flowRuns) =>
+      rows.map(({ id, flowId, scopeId, status }) => ({ id, flowId, scopeId, status }));
+    expect(runsOf(after.flowRuns)).toEqual(runsOf(before.flowRuns));
+    expect(after.flowRuns.find((run) => run.id === runId)?.status).toBe('RUNNING');
     // …except that the token bound to Sandbox now acts in Production, whose scope it belongs to.
     expect(kept(after.apiTokens)).toEqual(
       before.apiTokens.map((row) =>
@@ -410,6 +431,14 @@ describe('POST /v1/account/migrations', () => {
         .items.map((item: Json) => item.id)
         .sort(),
     ).toEqual([...ids.connection].sort());
+
+    // The production flow ran through the migration: let its held batch go, and it finishes.
+    expect((await asOwner('GET', `/v1/runs/${runId}`)).json().status).toBe('running');
+    held.open();
+    const finished = await waitForRun(asOwner, runId);
+    expect(finished).toMatchObject({ status: 'succeeded', counts: { read: 2500, written: 2500, failed: 0 } });
+    expect(exactlyOnce(destination, 1, 2500)).toEqual({ once: 2500, missing: 0, duplicated: 0 });
+    destination.before = null;
 
     // Kept: the report can be opened later, the license is MULTI_ENV, the migration is audited.
     const keptReport = await call(t.app, 'GET', `/v1/account/migrations/${report.id}`, {
