@@ -15,7 +15,7 @@ const include = {
     include: { script: { select: { id: true, name: true, kind: true } } },
   },
   imports: { orderBy: { position: 'asc' }, include: { import: { select: { id: true, name: true } } } },
-  runs: { orderBy: { id: 'desc' }, take: 1 },
+  runs: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1 },
 } as const satisfies Prisma.FlowInclude;
 export type FlowRow = Prisma.FlowGetPayload<{ include: typeof include }>;
 

@@ -7,11 +7,11 @@ import type {
   RunListQuery,
 } from '@outpost/protocol/rest/runs';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAuditEvent } from '../audit/service.ts';
 import { auditOf, type Caller } from '../flows/resources.ts';
 import { getFlow, lockFlow, refuseWhileRunning } from '../flows/service.ts';
+import { decodeIdCursor, decodeRunCursor, encodeIdCursor, encodeRunCursor, pageOf } from './cursor.ts';
 import { fromStatus, toLogLine, toRecordError, toRunSummary } from './view.ts';
 
 /** What a run's page shows of its log: the last lines, oldest first. */
@@ -58,26 +58,33 @@ export async function startRun(
   });
 }
 
-/** Runs of the scope (or of one flow), newest first; the cursor is the last id of the previous page. */
+/** Runs of the scope (or of one flow), newest first, a page at a time. */
 export async function listRuns(
   db: Database,
   scopeId: string,
   query: RunListQuery,
   flowId?: string,
 ): Promise<FlowRunPage> {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor);
   const rows = await db.flowRun.findMany({
     where: {
       scopeId,
       ...(flowId ? { flowId } : {}),
       ...(query.status ? { status: fromStatus(query.status) } : {}),
-      ...(after ? { id: { lt: after } } : {}),
+      ...(after
+        ? {
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
+          }
+        : {}),
     },
     include,
-    orderBy: { id: 'desc' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: query.limit + 1,
   });
-  return pageOf(rows, query.limit, summaryOf);
+  return pageOf(rows, query.limit, summaryOf, encodeRunCursor);
 }
 
 export async function getRun(db: Database, scopeId: string, runId: string): Promise<RunRow> {
@@ -106,13 +113,13 @@ export async function listRunErrors(
   runId: string,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<FlowRunErrorPage> {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? undefined : decodeIdCursor(query.cursor);
   const rows = await db.flowRunRecordError.findMany({
     where: { runId, ...(after ? { id: { gt: after } } : {}) },
     orderBy: { id: 'asc' },
     take: query.limit + 1,
   });
-  return pageOf(rows, query.limit, toRecordError);
+  return pageOf(rows, query.limit, toRecordError, encodeIdCursor);
 }
 
 /**
@@ -153,27 +160,4 @@ export async function cancelRun(
       );
     return { run: after, stopRunning: after.status === 'RUNNING' };
   });
-}
-
-function pageOf<Row extends { id: string }, Item>(
-  rows: Row[],
-  limit: number,
-  view: (row: Row) => Item,
-): { items: Item[]; nextCursor: string | null } {
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(view),
-    nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null,
-  };
-}
-
-/** The cursor is opaque to clients: base64url of the last id of a page (uuid v7 ids sort by time). */
-function decodeCursor(cursor: string): string {
-  const id = z.uuid().safeParse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (id.success) return id.data;
-  const message = 'Not a cursor from a previous page';
-  throw new AppError('validation_failed', `querystring.cursor: ${message}`, [
-    { path: 'querystring.cursor', message },
-  ]);
 }
