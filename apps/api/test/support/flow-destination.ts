@@ -14,7 +14,7 @@ export interface FlowDestination {
   received: Uint8Array;
   /** Records stored, over all keys. */
   stored(): number;
-  /** Requests per Idempotency-Key (a retried batch shows as 2). */
+  /** Requests per Idempotency-Key, refused ones too (a retried batch shows as 2). */
   deliveries: Map<string, number>;
   /** Records without a numeric `id` in range, and bodies that were not arrays of records. */
   malformed: number;
@@ -31,6 +31,8 @@ export async function startFlowDestination(
   options: { host?: string; maxId?: number } = {},
 ): Promise<FlowDestination> {
   const received = new Uint8Array((options.maxId ?? 10_000) + 1);
+  /** Keys whose records were stored: a request with one of them again changes nothing. */
+  const accepted = new Set<string>();
   let stored = 0;
   const destination: FlowDestination = {
     url: '',
@@ -43,6 +45,7 @@ export async function startFlowDestination(
     reset: () => {
       received.fill(0);
       stored = 0;
+      accepted.clear();
       destination.deliveries.clear();
       destination.malformed = 0;
       destination.lastRecord = null;
@@ -65,7 +68,8 @@ export async function startFlowDestination(
       response.writeHead(503).end('try again later');
       return;
     }
-    if (!key || destination.deliveries.get(key) === 1) {
+    if (!key || !accepted.has(key)) {
+      if (key) accepted.add(key);
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
