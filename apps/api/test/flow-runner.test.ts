@@ -101,6 +101,22 @@ describe('a flow run', () => {
     expect(run.logs.map((line) => line.message)).toContain('[Tag] first record 1');
   });
 
+  it('keeps the first 200 lines a script prints, and says the rest is not kept', async () => {
+    const chatty = await f.script(
+      'TRANSFORM',
+      `function transform(r) { console.log('saw', r.id); if (r.id % 1000 === 0) console.warn('round', r.id); return r; }`,
+      'Chatty',
+    );
+    const run = await waitForRun(f.as, await runNow(f.as, await f.flow({ scriptIds: [chatty] })));
+    expect(run.status).toBe('succeeded');
+    const printed = run.logs.filter((line) => line.message.startsWith('[Chatty] '));
+    expect(printed).toHaveLength(200);
+    expect(printed[0]).toMatchObject({ level: 'info', message: '[Chatty] saw 1' });
+    expect(printed[199]?.message).toBe('[Chatty] saw 200');
+    expect(run.logs.map((line) => line.message)).toContain('Script output past 200 lines is not kept');
+    expect(run.logs.length).toBeLessThan(210);
+  });
+
   it('stops a script in an endless loop at its CPU limit: those records fail, the run goes on', async () => {
     const loop = await f.script(
       'TRANSFORM',

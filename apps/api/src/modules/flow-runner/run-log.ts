@@ -55,8 +55,8 @@ export class RunLog {
   }
 
   /** console.log/warn/error of a script, prefixed with its name; capped separately. */
-  script(scriptName: string, lines: ScriptLogLine[], dropped = 0): Promise<void> {
-    if (lines.length === 0 && dropped === 0) return Promise.resolve();
+  script(scriptName: string, lines: ScriptLogLine[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
     const room = Math.max(0, this.limits.maxScriptLines - this.scriptLines);
     const kept = lines.slice(0, room);
     this.scriptLines += kept.length;
