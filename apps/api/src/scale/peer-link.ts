@@ -4,7 +4,7 @@ import { MAX_FRAME_BYTES, type Operation } from '@outpost/protocol/agent/frames'
 import type { FastifyBaseLogger } from 'fastify';
 import WebSocket from 'ws';
 import { IncomingBody, OutgoingBody } from '../modules/hub/bodies.ts';
-import { HubError } from '../modules/hub/errors.ts';
+import { AgentNotHere, HubError } from '../modules/hub/errors.ts';
 import type { HubResult, RequestOptions } from '../modules/hub/session.ts';
 import { fromLinkError } from './link-errors.ts';
 import {
@@ -41,7 +41,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * The caller's end of the link to one other instance: one WebSocket, many requests in flight, the
- * same flow control as between hub and agent. If the link breaks, its requests fail with
+ * same flow control as between hub and agent. A request that could not be sent fails as not
+ * delivered (the caller looks again); if the link breaks, the requests in flight fail with
  * `agent_offline` (the instance holding the agent went away).
  */
 export class PeerLink {
@@ -64,9 +65,8 @@ export class PeerLink {
     this.#socket = socket;
     this.#opened = new Promise((resolve, reject) => {
       socket.once('open', () => resolve());
-      socket.once('close', () =>
-        reject(new HubError('agent_offline', 'The instance holding the agent is unreachable')),
-      );
+      // Nothing was sent: the caller may look for the agent again (the instance may be draining).
+      socket.once('close', () => reject(new AgentNotHere('The instance holding the agent is unreachable')));
     });
     this.#opened.catch(() => undefined);
     const dispatch = createDispatcher<HolderFrame>({
@@ -109,7 +109,7 @@ export class PeerLink {
   /** Runs `op` on the agent the holder has; the same contract as `AgentSession.request`. */
   async request(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
     await this.#opened;
-    if (this.#closed) throw new HubError('agent_offline', 'The instance holding the agent went away');
+    if (this.#closed) throw new AgentNotHere('The instance holding the agent went away');
     if (options.signal?.aborted) throw new HubError('cancelled', 'The request was cancelled');
     const frame: CallerFrame = {
       type: 'request',

@@ -18,7 +18,7 @@ export interface Location {
   moving: boolean;
 }
 
-// Claims the agent unless another instance, still alive, holds it; a claim ends any move.
+// Claims the agent unless another instance, still alive, holds it.
 const CLAIM = `
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -28,7 +28,6 @@ if current then
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('DEL', KEYS[2])
 return false`;
 
 // Deletes the claim only if it is still this session's.
@@ -68,15 +67,19 @@ export class RedisPresence {
     const value = JSON.stringify({ i: this.instanceId, s: sessionId, w: where });
     const held = (await this.redis.eval(
       CLAIM,
-      2,
+      1,
       this.keys.agent(agentId),
-      this.keys.moving(agentId),
       value,
       String(this.ttlMs),
       this.instanceId,
       this.keys.instance(''),
     )) as string | null;
     return held ? parseHolder(held) : null;
+  }
+
+  /** The agent's session here is live (welcomed): a move that brought it here is over. */
+  async arrived(agentId: string): Promise<void> {
+    await this.redis.del(this.keys.moving(agentId));
   }
 
   async release(agentId: string, sessionId: string): Promise<void> {

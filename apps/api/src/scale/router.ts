@@ -1,7 +1,7 @@
 import type { Operation } from '@outpost/protocol/agent/frames';
 import type { FastifyBaseLogger } from 'fastify';
 import { AgentNotHere, HubError } from '../modules/hub/errors.ts';
-import type { HubResult, RequestOptions } from '../modules/hub/session.ts';
+import type { AgentSession, HubResult, RequestOptions } from '../modules/hub/session.ts';
 import { PeerLink } from './peer-link.ts';
 import type { RedisPresence } from './presence.ts';
 
@@ -28,7 +28,16 @@ export class Router {
 
   constructor(private readonly options: RouterOptions) {}
 
-  async request(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
+  /**
+   * `localSession` finds the agent's session on this instance, for an agent that arrives here while
+   * the request waits for it.
+   */
+  async request(
+    agentId: string,
+    op: Operation,
+    options: RequestOptions,
+    localSession: (agentId: string) => AgentSession | undefined,
+  ): Promise<HubResult> {
     const { presence, instanceId } = this.options;
     let lookedAgain = false;
     for (;;) {
@@ -38,14 +47,16 @@ export class Router {
       });
       const { holder, url } = location;
       let notThere = false;
-      if (holder && url && holder.instanceId !== instanceId) {
-        try {
+      const here = holder?.instanceId === instanceId ? localSession(agentId) : undefined;
+      try {
+        if (here) return await here.request(op, options);
+        if (holder && url && holder.instanceId !== instanceId) {
           this.options.onRouted?.();
           return await this.#link(holder.instanceId, url).request(agentId, op, options);
-        } catch (error) {
-          if (!(error instanceof AgentNotHere)) throw error;
-          notThere = true;
         }
+      } catch (error) {
+        if (!(error instanceof AgentNotHere)) throw error;
+        notThere = true;
       }
       if (!location.moving) {
         // The holder said it no longer has the agent: it may have just moved; look once more.

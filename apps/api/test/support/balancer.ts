@@ -47,14 +47,19 @@ export async function startBalancer(ports: number[], checkEveryMs = 100): Promis
       const port = order.shift();
       if (port === undefined) return client.destroy();
       const upstream = net.connect(port, '127.0.0.1');
-      upstream.once('error', () => {
-        if (!upstream.readyState.includes('open')) tryNext();
+      let connected = false;
+      upstream.on('error', () => {
+        if (connected) client.destroy();
+        else tryNext();
       });
       upstream.once('connect', () => {
+        connected = true;
         sockets.add(upstream);
-        upstream.on('close', () => sockets.delete(upstream));
-        upstream.removeAllListeners('error');
-        upstream.on('error', () => client.destroy());
+        upstream.on('close', () => {
+          sockets.delete(upstream);
+          client.destroy();
+        });
+        client.on('close', () => upstream.destroy());
         client.on('error', () => upstream.destroy());
         client.pipe(upstream);
         upstream.pipe(client);

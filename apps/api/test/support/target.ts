@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,7 +10,7 @@ const block = Buffer.alloc(256 * 1024, 'y');
 
 /**
  * What the agents reach in scale-out tests: `GET /bytes?n=N` streams N bytes, `POST /echo` streams
- * the request body back with its SHA-256 in x-sha256, `GET /slow?ms=N` answers after N ms.
+ * the request body back, `GET /slow?ms=N` answers after N ms.
  */
 export async function startTarget(): Promise<Target> {
   const server = http.createServer((request, response) => {
@@ -31,8 +30,6 @@ export async function startTarget(): Promise<Target> {
     }
     if (url.pathname === '/echo') {
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const hash = createHash('sha256');
-      request.on('data', (chunk: Buffer) => hash.update(chunk));
       request.pipe(response);
       return;
     }

@@ -62,8 +62,11 @@ export class AgentHub {
     });
   }
 
+  /** Agents whose session here is live (welcomed). */
   get connectedAgents(): number {
-    return this.#live.size;
+    let ready = 0;
+    for (const session of this.#live.values()) if (session.ready) ready += 1;
+    return ready;
   }
 
   isOnline(agentId: string): boolean {
@@ -134,7 +137,8 @@ export class AgentHub {
   #route(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
     const session = this.#live.get(agentId);
     if (session?.accepting) return session.request(op, options);
-    if (this.options.scale) return this.options.scale.router.request(agentId, op, options);
+    if (this.options.scale)
+      return this.options.scale.router.request(agentId, op, options, (id) => this.localSession(id));
     if (session?.ready) return session.request(op, options); // moving out: it says so
     return Promise.reject(new HubError('agent_offline', 'The agent is offline'));
   }
@@ -233,6 +237,11 @@ export class AgentHub {
     );
     this.#welcomed.add(session);
     this.options.metrics?.sessionsOpened.inc();
+    this.options.scale?.presence
+      .arrived(session.agentId)
+      .catch((error: unknown) =>
+        log.warn({ err: error, agentId: session.agentId }, 'could not end the move in Redis'),
+      );
     this.options.events.publishChange({ type: 'changed', scopeId: agent.scopeId, agentId: session.agentId });
   }
 
