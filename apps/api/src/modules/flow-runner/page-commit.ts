@@ -68,11 +68,11 @@ export async function commitPage(db: Database, commit: PageCommit): Promise<void
         })),
         skipDuplicates: true,
       });
+    // Not through the model: the export's settings did not change (its updatedAt stays).
     if (commit.exportLastValue)
-      await tx.export.update({
-        where: { id: commit.exportLastValue.exportId },
-        data: { lastValue: commit.exportLastValue.value },
-      });
+      await tx.$executeRaw`
+        UPDATE "Export" SET "lastValue" = ${JSON.stringify(commit.exportLastValue.value)}::jsonb
+         WHERE id = ${commit.exportLastValue.exportId}::uuid`;
   });
 }
 
