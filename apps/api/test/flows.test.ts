@@ -1,5 +1,6 @@
 import type { Flow } from '@outpost/protocol/rest/flows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idsInScope } from '../src/modules/flows/references.ts';
 import { nextRunAt } from '../src/modules/flows/schedule.ts';
 import { addMember, call, issuePaths, type SignedUp, signUp, startTestApp, type TestApp } from './helpers.ts';
 
@@ -288,6 +289,40 @@ describe('references', () => {
       code: 'in_use',
       message: expect.stringContaining('"uses orders"'),
     });
+  });
+
+  it('a delete racing a save waits for it, then answers in_use: the checked references stay locked', async () => {
+    const exportId = await created(
+      await as(owner, 'POST', '/v1/exports', {
+        name: 'raced export',
+        connectionId: (await t.db.export.findUniqueOrThrow({ where: { id: ids.export } })).connectionId,
+        http: { path: '/raced' },
+      }),
+    );
+    const { scopeId } = await t.db.export.findUniqueOrThrow({ where: { id: exportId } });
+    let deleted: Promise<Awaited<ReturnType<typeof as>>> | undefined;
+    let answeredEarly = false;
+    await t.db.$transaction(async (tx) => {
+      // What a flow's save does first: find the export in the scope, and lock it.
+      expect(await idsInScope(tx, 'Export', scopeId, [exportId])).toEqual(new Set([exportId]));
+      deleted = as(owner, 'DELETE', `/v1/exports/${exportId}`);
+      deleted.then(() => {
+        answeredEarly = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.flow.create({
+        data: {
+          scopeId,
+          name: 'raced flow',
+          exportId,
+          imports: { create: [{ importId: ids.imports[0] ?? '', position: 0 }] },
+        },
+      });
+    });
+    expect(answeredEarly, 'the delete waited for the save').toBe(false);
+    const answer = await deleted;
+    expect(answer?.statusCode, answer?.body).toBe(409);
+    expect(answer?.json().error.message).toContain('"raced flow"');
   });
 
   it('LEGACY: a flow created in Sandbox from Sandbox steps is shown and run from Production', async () => {

@@ -54,10 +54,10 @@ export async function createExport(
   request: FastifyRequest,
 ): Promise<ExportRow> {
   const scopeId = caller.environment.scopeId;
-  const connection = await referencedConnection(db, scopeId, body.connectionId);
-  const settings = settingsForConnection(connection, body, null);
   return uniqueName('export', body.name, () =>
     db.$transaction(async (tx) => {
+      const connection = await referencedConnection(tx, scopeId, body.connectionId);
+      const settings = settingsForConnection(connection, body, null);
       const created = await tx.export.create({
         data: {
           scopeId,
@@ -91,16 +91,18 @@ export async function updateExport(
 ): Promise<ExportRow> {
   const scopeId = caller.environment.scopeId;
   const before = await getExport(db, scopeId, exportId);
-  const connection =
-    body.connectionId !== undefined && body.connectionId !== before.connectionId
-      ? await referencedConnection(db, scopeId, body.connectionId)
-      : before.connection;
   const stored = exportSettingsOf(before);
-  const settings = settingsForConnection(connection, body, stored);
-  const forget =
-    body.lastValue === null || connection.id !== before.connectionId || readsDifferently(stored, settings);
   return uniqueName('export', body.name ?? before.name, () =>
     db.$transaction(async (tx) => {
+      const connection =
+        body.connectionId !== undefined && body.connectionId !== before.connectionId
+          ? await referencedConnection(tx, scopeId, body.connectionId)
+          : before.connection;
+      const settings = settingsForConnection(connection, body, stored);
+      const forget =
+        body.lastValue === null ||
+        connection.id !== before.connectionId ||
+        readsDifferently(stored, settings);
       const row = await tx.export.update({
         where: { id: before.id },
         data: {

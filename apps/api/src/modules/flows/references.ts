@@ -1,4 +1,4 @@
-import type { Database, Prisma } from '@outpost/db/client';
+import { Prisma } from '@outpost/db/client';
 import { AppError, type ErrorIssue } from '../../errors.ts';
 import type { ResourceKind } from './resources.ts';
 
@@ -6,9 +6,20 @@ import type { ResourceKind } from './resources.ts';
  * References between the integration resources: every id a body names must be of the request's
  * scope. A missing id and another environment's id get the same answer (422
  * `invalid_reference`, naming the field), so that nothing of another environment shows.
+ *
+ * The rows found are locked (FOR KEY SHARE) until the writing transaction ends: a delete racing
+ * the write waits, then finds the new user and answers 409 in_use; a delete that came first
+ * leaves nothing to find here.
  */
 
-type Db = Pick<Database, 'connection'> | Pick<Prisma.TransactionClient, 'connection'>;
+type Tx = Prisma.TransactionClient;
+
+export interface ConnectionRef {
+  id: string;
+  name: string;
+  type: 'HTTP' | 'POSTGRES' | 'MYSQL';
+  mode: 'CLOUD' | 'ON_PREMISE';
+}
 
 export function invalidReference(issues: ErrorIssue[]): AppError {
   const first = issues[0];
@@ -20,16 +31,35 @@ export function invalidReference(issues: ErrorIssue[]): AppError {
 }
 
 /** The connection an export or import names, from the scope; else 422 naming `connectionId`. */
-export async function referencedConnection(db: Db, scopeId: string, connectionId: string) {
-  const connection = await db.connection.findFirst({
-    where: { id: connectionId, scopeId },
-    select: { id: true, name: true, type: true, mode: true },
-  });
+export async function referencedConnection(
+  tx: Tx,
+  scopeId: string,
+  connectionId: string,
+): Promise<ConnectionRef> {
+  const [connection] = await tx.$queryRaw<ConnectionRef[]>`
+    SELECT id::text, name, type::text, mode::text FROM "Connection"
+    WHERE id = ${connectionId}::uuid AND "scopeId" = ${scopeId}::uuid
+    FOR KEY SHARE`;
   if (!connection)
     throw invalidReference([
       { path: 'connectionId', message: 'No connection with this id in this environment' },
     ]);
   return connection;
+}
+
+/** Which of these exports, scripts or imports are of the scope (locked as above). */
+export async function idsInScope(
+  tx: Tx,
+  table: 'Export' | 'Script' | 'Import',
+  scopeId: string,
+  ids: string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM ${Prisma.raw(`"${table}"`)}
+    WHERE id = ANY(${ids}::uuid[]) AND "scopeId" = ${scopeId}::uuid
+    FOR KEY SHARE`;
+  return new Set(rows.map((row) => row.id));
 }
 
 export type SettingsKind = 'http' | 'sql';

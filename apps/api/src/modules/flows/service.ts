@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, type ErrorIssue, notFound } from '../../errors.ts';
 import { recordAuditEvent } from '../audit/service.ts';
 import { ACTIVE_STATUSES, toRunSummary } from '../runs/view.ts';
-import { invalidReference } from './references.ts';
+import { idsInScope, invalidReference } from './references.ts';
 import { auditOf, byName, type Caller, iso, uniqueName } from './resources.ts';
 import { checkSchedule, nextRunAt } from './schedule.ts';
 
@@ -195,30 +195,24 @@ async function checkReferences(
   body: { exportId?: string | undefined; scriptIds?: string[] | undefined; importIds?: string[] | undefined },
 ): Promise<void> {
   const issues: ErrorIssue[] = [];
-  if (body.exportId !== undefined) {
-    const found = await tx.export.count({ where: { id: body.exportId, scopeId } });
-    if (!found) issues.push({ path: 'exportId', message: 'No export with this id in this environment' });
-  }
-  const missing = async (field: 'scriptIds' | 'importIds', ids: string[] | undefined, what: string) => {
+  const check = async (
+    field: 'exportId' | 'scriptIds' | 'importIds',
+    table: 'Export' | 'Script' | 'Import',
+    ids: string[] | undefined,
+  ) => {
     if (!ids) return;
-    const where = { id: { in: ids }, scopeId };
-    const rows =
-      field === 'scriptIds'
-        ? await tx.script.findMany({ where, select: { id: true } })
-        : await tx.import.findMany({ where, select: { id: true } });
-    const known = new Set(rows.map((row) => row.id));
+    const known = await idsInScope(tx, table, scopeId, ids);
     ids.forEach((id, index) => {
+      const path = field === 'exportId' ? field : `${field}.${index}`;
       if (!known.has(id))
-        issues.push({ path: `${field}.${index}`, message: `No ${what} with this id in this environment` });
+        issues.push({ path, message: `No ${table.toLowerCase()} with this id in this environment` });
       else if (field === 'importIds' && ids.indexOf(id) !== index)
-        issues.push({
-          path: `${field}.${index}`,
-          message: `This import is already picked (importIds.${ids.indexOf(id)})`,
-        });
+        issues.push({ path, message: `This import is already picked (importIds.${ids.indexOf(id)})` });
     });
   };
-  await missing('scriptIds', body.scriptIds, 'script');
-  await missing('importIds', body.importIds, 'import');
+  await check('exportId', 'Export', body.exportId === undefined ? undefined : [body.exportId]);
+  await check('scriptIds', 'Script', body.scriptIds);
+  await check('importIds', 'Import', body.importIds);
   if (issues.length > 0) throw invalidReference(issues);
 }
 

@@ -53,10 +53,10 @@ export async function createImport(
   request: FastifyRequest,
 ): Promise<ImportRow> {
   const scopeId = caller.environment.scopeId;
-  const connection = await referencedConnection(db, scopeId, body.connectionId);
-  const settings = settingsForConnection(connection, body, null);
   return uniqueName('import', body.name, () =>
     db.$transaction(async (tx) => {
+      const connection = await referencedConnection(tx, scopeId, body.connectionId);
+      const settings = settingsForConnection(connection, body, null);
       const created = await tx.import.create({
         data: {
           scopeId,
@@ -86,13 +86,13 @@ export async function updateImport(
 ): Promise<ImportRow> {
   const scopeId = caller.environment.scopeId;
   const before = await getImport(db, scopeId, importId);
-  const connection =
-    body.connectionId !== undefined && body.connectionId !== before.connectionId
-      ? await referencedConnection(db, scopeId, body.connectionId)
-      : before.connection;
-  const settings = settingsForConnection(connection, body, importSettingsOf(before));
   return uniqueName('import', body.name ?? before.name, () =>
     db.$transaction(async (tx) => {
+      const connection =
+        body.connectionId !== undefined && body.connectionId !== before.connectionId
+          ? await referencedConnection(tx, scopeId, body.connectionId)
+          : before.connection;
+      const settings = settingsForConnection(connection, body, importSettingsOf(before));
       const row = await tx.import.update({
         where: { id: before.id },
         data: {
