@@ -79,6 +79,10 @@ export const CreateExportBody = z
   .refine(oneSettingsKind, ONE_SETTINGS_KIND);
 export type CreateExportBody = z.infer<typeof CreateExportBody>;
 
+/**
+ * Settings given replace the stored ones whole. An incremental export's last value is forgotten
+ * (the next run reads everything) when the connection, `sql.query` or `sql.keyColumn` changes.
+ */
 export const UpdateExportBody = z
   .object({
     name: ResourceName,
