@@ -215,7 +215,7 @@ function sampleMemory() {
         return `${key}: start ${values[0]?.toFixed(0)} MiB, at 25/50/75 % ${at(0.25)}/${at(0.5)}/${at(0.75)} MiB, peak ${Math.max(...values).toFixed(0)} MiB, end ${values.at(-1)?.toFixed(0)} MiB`;
       };
       console.log(
-        `[flow memory] ${label} (${samples.length} samples, API in this process): ${stat('rss')}; ${stat('heap')} (heap used); agent ${stat('agent')}`,
+        `[flow memory] ${label} (${samples.length} samples, API in this process): ${stat('rss')}; ${stat('heap')} (heap used); ${stat('agent')} (the agent process)`,
       );
     },
   };
