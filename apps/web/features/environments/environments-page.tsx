@@ -19,6 +19,7 @@ import { useApiQuery } from '@/lib/use-api-query';
 import { CreateEnvironmentDialog } from './create-environment-dialog';
 import { DeleteEnvironmentDialog } from './delete-environment-dialog';
 import { EnvironmentUsageTable } from './environment-usage-table';
+import styles from './environments.module.css';
 import { EnvironmentsTable } from './environments-table';
 import { RenameEnvironmentDialog } from './rename-environment-dialog';
 
@@ -72,23 +73,25 @@ export function EnvironmentsPage() {
           more environments.
         </Alert>
       ) : null}
-      <MigrationPanel />
-      <Panel>
-        <QueryView query={environments} what="environments">
-          {({ items }) => (
-            <EnvironmentsTable
-              environments={items}
-              current={current.slug}
-              {...(canAdminister ? { actions: { onRename: setRenaming, onDelete: askToDelete } } : {})}
-            />
-          )}
-        </QueryView>
-      </Panel>
-      <Panel title="Limits per environment">
-        <QueryView query={usage} what="limits per environment">
-          {({ items }) => <EnvironmentUsageTable usage={items} shared={legacy} />}
-        </QueryView>
-      </Panel>
+      <div className={styles.stack}>
+        <MigrationPanel />
+        <Panel>
+          <QueryView query={environments} what="environments">
+            {({ items }) => (
+              <EnvironmentsTable
+                environments={items}
+                current={current.slug}
+                {...(canAdminister ? { actions: { onRename: setRenaming, onDelete: askToDelete } } : {})}
+              />
+            )}
+          </QueryView>
+        </Panel>
+        <Panel title="Limits per environment">
+          <QueryView query={usage} what="limits per environment">
+            {({ items }) => <EnvironmentUsageTable usage={items} shared={legacy} />}
+          </QueryView>
+        </Panel>
+      </div>
       <CreateEnvironmentDialog
         open={creating}
         onClose={() => setCreating(false)}
