@@ -41,6 +41,8 @@ export async function startProduct(): Promise<RunningProduct> {
       OUTPOST_DATA_DIR: dataDir,
       OUTPOST_PUBLIC_URL: API_URL,
       OUTPOST_AUTH_RATE_LIMIT: '1000',
+      // The flow tests' HTTP system (loopback-shop.ts); Cloud connections to 127.0.0.1 stay refused.
+      OUTPOST_ALLOW_PRIVATE_TARGETS: '127.0.0.2/32',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };
     // Never someone else's database or Redis: the embedded one, single instance.

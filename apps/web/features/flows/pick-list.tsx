@@ -32,7 +32,7 @@ export function PickList({
 }: {
   /** "Scripts": names the list. */
   label: string;
-  /** "script": in "Add a script", "Move script 1 up". */
+  /** "script": in "Add a script", "No other scripts". */
   noun: string;
   picked: Pickable[];
   /** What can still be added. */
@@ -44,6 +44,7 @@ export function PickList({
   disabled?: boolean;
 }) {
   const ids = picked.map((item) => item.id);
+  const aNoun = `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
   return (
     <div className={styles.pickList}>
       {picked.length === 0 ? (
@@ -92,7 +93,7 @@ export function PickList({
           ))}
         </ol>
       )}
-      <Field label={`Add a ${noun}`} error={error}>
+      <Field label={`Add ${aNoun}`} error={error}>
         {(control) => (
           <SelectMenu
             {...control}
@@ -110,7 +111,7 @@ export function PickList({
               ),
             }))}
             onChange={(id) => onChange([...ids, id])}
-            placeholder={available.length === 0 ? `No other ${noun}s` : `Choose a ${noun}`}
+            placeholder={available.length === 0 ? `No other ${noun}s` : `Choose ${aNoun}`}
             empty={`No other ${noun}s in this environment`}
           />
         )}
