@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from '../fixtures.ts';
+import { useSessionOf } from '../agent-fixtures.ts';
+import { expect, signUpOverHttp, test } from '../fixtures.ts';
+import { startShop } from '../loopback-shop.ts';
 
 /**
  * Takes the README's screenshots: `pnpm --filter @outpost/e2e screenshots`. Not part of the test
@@ -81,4 +83,74 @@ test('members, environments and the audit log', async ({ page, signUp }) => {
   await page.goto('/production/settings/audit');
   await expect(page.getByRole('table', { name: 'Audit log' })).toBeVisible();
   await capture(page, 'audit-log');
+});
+
+test('the flow builder and a run with its failed record', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  const owner = await signUpOverHttp({ accountName: 'Acme Integrations' });
+  const shop = await startShop();
+  try {
+    const create = async (kind: string, data: object) => {
+      const response = await owner.api.post(`/v1/${kind}`, { data });
+      expect(response.status(), await response.text()).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const connectionId = await create('connections', {
+      name: 'Shop API',
+      type: 'HTTP',
+      http: { baseUri: shop.baseUri },
+    });
+    const exportId = await create('exports', {
+      name: 'Customers',
+      connectionId,
+      http: {
+        path: '/customers',
+        recordsPath: 'data',
+        pagination: { type: 'page_number', param: 'page', startAt: 1, sizeParam: 'per_page', size: 2 },
+      },
+    });
+    const scriptId = await create('scripts', {
+      name: 'Full name',
+      kind: 'TRANSFORM',
+      source:
+        "function transform(record) {\n  if (!record.last) throw new Error('No last name for ' + record.first);\n  return { id: record.id, name: record.first + ' ' + record.last };\n}\n",
+    });
+    const importId = await create('imports', {
+      name: 'Customers to CRM',
+      connectionId,
+      http: { path: '/crm/customers', mode: 'batch', batchSize: 2 },
+    });
+    const flowId = await create('flows', {
+      name: 'Customers to the CRM',
+      exportId,
+      scriptIds: [scriptId],
+      importIds: [importId],
+      schedule: '30 2 * * 1-5',
+      timezone: 'Europe/Berlin',
+    });
+    const queued = await owner.api.post(`/v1/flows/${flowId}/runs`);
+    expect(queued.status()).toBe(202);
+    const runId = ((await queued.json()) as { id: string }).id;
+    await expect
+      .poll(
+        async () => ((await (await owner.api.get(`/v1/runs/${runId}`)).json()) as { status: string }).status,
+      )
+      .toBe('succeeded');
+    await useSessionOf(owner.api, context);
+
+    await page.goto(`/production/resources/flows/${flowId}`);
+    await expect(page.getByTestId('flow-chain')).toContainText('Customers to CRM');
+    await expect(page.getByRole('table', { name: 'Runs' }).getByTestId('run-status')).toHaveAttribute(
+      'data-status',
+      'succeeded',
+    );
+    await capture(page, 'flow-builder');
+
+    await page.goto(`/production/resources/runs/${runId}`);
+    await expect(page.getByTestId('record-error')).toContainText('No last name for Alan');
+    await capture(page, 'run-details');
+  } finally {
+    await shop.close();
+    await owner.api.dispose();
+  }
 });
