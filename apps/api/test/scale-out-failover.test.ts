@@ -158,6 +158,9 @@ describe('scale-out: an instance dies, another drains', () => {
       'the agents to reconnect to B and C',
       30_000,
     );
+    // B and C saw that A no longer answers: they took its agents over without waiting for its
+    // presence to expire (no agent was refused as a duplicate of its dead session).
+    for (const agent of agents) expect(agent.output()).not.toMatch(/4003/);
     for (const agentId of agentIds) {
       const { json } = await api<{ status: string }>(
         instance('C').url,

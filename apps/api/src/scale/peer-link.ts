@@ -106,6 +106,14 @@ export class PeerLink {
     return this.#closed;
   }
 
+  /** Whether the link opened (false: the instance refused it or could not be reached). */
+  opened(): Promise<boolean> {
+    return this.#opened.then(
+      () => !this.#closed,
+      () => false,
+    );
+  }
+
   /** Runs `op` on the agent the holder has; the same contract as `AgentSession.request`. */
   async request(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
     await this.#opened;

@@ -7,6 +7,8 @@ export interface Holder {
   sessionId: string;
   /** "host (pid n)", for the duplicate-session close reason. */
   where: string;
+  /** The presence value as stored (for a take-over that must not race another). */
+  value: string;
 }
 
 /** Where to send a request for an agent. */
@@ -29,6 +31,12 @@ if current then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
+
+// Replaces a claim that is still exactly the one looked at.
+const TAKE_OVER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 
 // Deletes the claim only if it is still this session's.
 const RELEASE = `
@@ -80,6 +88,25 @@ export class RedisPresence {
   /** The agent's session here is live (welcomed): a move that brought it here is over. */
   async arrived(agentId: string): Promise<void> {
     await this.redis.del(this.keys.moving(agentId));
+  }
+
+  /** Takes the agent over from a holder whose instance cannot be reached; false if it changed meanwhile. */
+  async takeOver(agentId: string, sessionId: string, where: string, from: Holder): Promise<boolean> {
+    const value = JSON.stringify({ i: this.instanceId, s: sessionId, w: where });
+    const done = await this.redis.eval(
+      TAKE_OVER,
+      1,
+      this.keys.agent(agentId),
+      value,
+      String(this.ttlMs),
+      from.value,
+    );
+    return done === 1;
+  }
+
+  /** A live instance's internal URL; null once its key expired. */
+  async instanceUrl(instanceId: string): Promise<string | null> {
+    return this.redis.get(this.keys.instance(instanceId));
   }
 
   async release(agentId: string, sessionId: string): Promise<void> {
@@ -134,7 +161,7 @@ function parseHolder(value: string): Holder | null {
   try {
     const { i, s, w } = JSON.parse(value) as { i?: unknown; s?: unknown; w?: unknown };
     if (typeof i !== 'string' || typeof s !== 'string') return null;
-    return { instanceId: i, sessionId: s, where: typeof w === 'string' ? w : 'another instance' };
+    return { instanceId: i, sessionId: s, where: typeof w === 'string' ? w : 'another instance', value };
   } catch {
     return null;
   }

@@ -70,6 +70,15 @@ export class Router {
     }
   }
 
+  /**
+   * Whether another instance answers on its link: an instance that died keeps its presence keys
+   * until they expire, but refuses connections (or never answers) at once.
+   */
+  async reachable(instanceId: string): Promise<boolean> {
+    const url = await this.options.presence.instanceUrl(instanceId);
+    return url ? this.#link(instanceId, url).opened() : false;
+  }
+
   close(): void {
     for (const link of this.#links.values()) link.close();
     this.#links.clear();

@@ -208,7 +208,7 @@ export class AgentHub {
     this.#connecting.delete(session);
     this.#live.set(session.agentId, session);
     const here = `${hello.agent.hostname} (pid ${hello.agent.pid})`;
-    const heldElsewhere = await this.options.scale?.presence.claim(session.agentId, session.id, here);
+    const heldElsewhere = await this.#claim(session, here);
     if (heldElsewhere) {
       session.close(
         CloseCode.DUPLICATE_SESSION,
@@ -243,6 +243,21 @@ export class AgentHub {
         log.warn({ err: error, agentId: session.agentId }, 'could not end the move in Redis'),
       );
     this.options.events.publishChange({ type: 'changed', scopeId: agent.scopeId, agentId: session.agentId });
+  }
+
+  /**
+   * Scale-out: makes this session the agent's presence in Redis. Null when it is; else where the
+   * agent's live session is (another instance that still answers).
+   */
+  async #claim(session: AgentSession, here: string): Promise<{ where: string } | null> {
+    const scale = this.options.scale;
+    if (!scale) return null;
+    const holder = await scale.presence.claim(session.agentId, session.id, here);
+    if (!holder) return null;
+    // A holder that died keeps its keys for up to two heartbeats: do not make the agent wait for that.
+    if (await scale.router.reachable(holder.instanceId)) return holder;
+    if (await scale.presence.takeOver(session.agentId, session.id, here, holder)) return null;
+    return holder;
   }
 
   #onClosed(session: AgentSession, code: number, reason: string): void {
