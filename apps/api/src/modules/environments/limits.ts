@@ -29,7 +29,11 @@ export async function ensureBelowLimit(
   scopeId: string,
   type: EnvironmentResourceType,
 ): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM "Scope" WHERE id = ${scopeId}::uuid FOR UPDATE`;
+  const scope = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM "Scope" WHERE id = ${scopeId}::uuid FOR UPDATE`;
+  // The environment was deleted while this request waited for it.
+  if (scope.length === 0) throw new AppError('unknown_environment', 'This environment no longer exists');
   const count = (await countScopeResources(tx, scopeId, [type]))[type];
   const limit = ENVIRONMENT_LIMITS[type];
   if (count >= limit) {
