@@ -25,8 +25,9 @@ export const CUSTOMERS: Customer[] = [
 
 /**
  * A shop and a CRM on one loopback server: `GET /customers?page=N&per_page=M` answers
- * `{ data: [...] }` a page at a time (empty past the end); `POST /crm/customers` takes a JSON array
- * of records and keeps every batch it was sent.
+ * `{ data: [...] }` a page at a time (empty past the end); `GET /customers/endless?page=N` answers
+ * one customer a page, slowly (300 ms), and never ends, for a run to cancel; `POST /crm/customers`
+ * takes a JSON array of records and keeps every batch it was sent.
  */
 export async function startShop() {
   const pagesServed: string[] = [];
@@ -40,6 +41,15 @@ export async function startShop() {
       const data = CUSTOMERS.slice((page - 1) * size, page * size);
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ data, page }));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/customers/endless') {
+      pagesServed.push(url.search);
+      const page = Number(url.searchParams.get('page') ?? '1');
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ data: [{ id: page, first: 'Customer', last: String(page) }] }));
+      }, 300);
       return;
     }
     if (request.method === 'POST' && url.pathname === '/crm/customers') {

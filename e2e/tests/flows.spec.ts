@@ -208,3 +208,52 @@ test('a MONITOR member sees flows and runs read-only', async ({ page, context })
     await owner.api.dispose();
   }
 });
+
+test('Cancel run stops a running flow', async ({ page, context }) => {
+  const owner = await signUpOverHttp({ accountName: 'Acme Integrations' });
+  const shop = await startShop();
+  try {
+    const create = async (kind: string, data: object) => {
+      const response = await owner.api.post(`/v1/${kind}`, { data });
+      expect(response.status(), await response.text()).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const connectionId = await create('connections', {
+      name: 'Shop API',
+      type: 'HTTP',
+      http: { baseUri: shop.baseUri },
+    });
+    const flowId = await create('flows', {
+      name: 'Every customer, slowly',
+      exportId: await create('exports', {
+        name: 'Endless customers',
+        connectionId,
+        http: { path: '/customers/endless', recordsPath: 'data', pagination: { type: 'page_number' } },
+      }),
+      importIds: [await create('imports', { name: 'CRM', connectionId, http: { path: '/crm/customers' } })],
+    });
+    await useSessionOf(owner.api, context);
+
+    await page.goto(`/production/resources/flows/${flowId}`);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const run = page.getByRole('table', { name: 'Runs' }).getByRole('row').nth(1);
+    await expect(run.getByTestId('run-status')).toHaveAttribute('data-status', 'running', {
+      timeout: 20_000,
+    });
+    await run.getByRole('link').first().click();
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled', {
+      timeout: 20_000,
+    });
+    await expect(page.getByRole('button', { name: /Cancel run|Cancelling/ })).toHaveCount(0);
+    const pagesAtCancel = shop.pagesServed.length;
+    expect(pagesAtCancel).toBeGreaterThan(0);
+    // Cancelled means stopped: the shop is asked for no more pages.
+    await page.waitForTimeout(1_500);
+    expect(shop.pagesServed.length).toBeLessThanOrEqual(pagesAtCancel + 1);
+  } finally {
+    await shop.close();
+    await owner.api.dispose();
+  }
+});

@@ -167,7 +167,7 @@ export function FlowForm({ initial, readOnly }: { initial?: Flow; readOnly: bool
             disabled={readOnly}
           />
         </FormSection>
-        <FormSection title="Runs" description="When the flow runs, and how many records move at a time.">
+        <FormSection title="Schedule" description="When the flow runs, and how many records move at a time.">
           <ScheduleFields draft={draft} saved={saved} errors={errors} onChange={editor.set} />
         </FormSection>
       </ResourceForm>

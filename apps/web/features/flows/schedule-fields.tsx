@@ -6,10 +6,9 @@ import { SelectField, TextField } from '@/components/field';
 import { SegmentedControl } from '@/components/segmented-control';
 import { Switch } from '@/components/switch';
 import type { FieldErrors } from '@/lib/form-errors';
-import { formatDateTime } from '@/lib/format';
 import type { FlowDraft } from './flow-draft';
 import styles from './flows.module.css';
-import { describeSchedule } from './schedule';
+import { describeSchedule, formatNextRun } from './schedule';
 
 const TRIGGER_OPTIONS = [
   { value: 'manual', label: 'Manual' },
@@ -67,7 +66,9 @@ export function ScheduleFields({
                 <code>0 8 * * 1-5</code> weekdays at 08:00.
                 <br />
                 <strong data-testid="schedule-words">{describeSchedule(draft.schedule)}</strong>
-                {savedAsIs && saved.nextRunAt ? ` · next run ${formatDateTime(saved.nextRunAt)}` : null}
+                {savedAsIs && saved.nextRunAt
+                  ? ` · next run ${formatNextRun(saved.nextRunAt, saved.timezone)}`
+                  : null}
                 {savedAsIs && !saved.enabled ? ' · not while the flow is off' : null}
               </>
             }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSchedule } from './schedule';
+import { describeSchedule, formatNextRun } from './schedule';
 
 describe('describeSchedule', () => {
   it('says Manual without a schedule', () => {
@@ -29,5 +29,14 @@ describe('describeSchedule', () => {
     expect(describeSchedule('0 9 1-7 * 1')).toBe('0 9 1-7 * 1');
     expect(describeSchedule('*/5 9-17 * * 1-5')).toBe('*/5 9-17 * * 1-5');
     expect(describeSchedule('nonsense')).toBe('nonsense');
+  });
+});
+
+describe('formatNextRun', () => {
+  it("shows the next run in the flow's time zone", () => {
+    expect(formatNextRun('2026-11-30T01:30:00.000Z', 'Europe/Berlin')).toBe(
+      'Nov 30, 2026, 2:30 AM (Europe/Berlin)',
+    );
+    expect(formatNextRun('2026-11-30T01:30:00.000Z', 'UTC')).toBe('Nov 30, 2026, 1:30 AM (UTC)');
   });
 });

@@ -59,3 +59,18 @@ export function describeSchedule(schedule: string | null): string {
     return `Monthly on day ${Number(dayOfMonth)} at ${times}`;
   return schedule.trim();
 }
+
+/** When the next run is, in the flow's own time zone: "Nov 30, 2026, 2:30 AM (Europe/Berlin)". */
+export function formatNextRun(iso: string, timezone: string): string {
+  try {
+    const when = new Intl.DateTimeFormat('en', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: timezone,
+    });
+    return `${when.format(new Date(iso))} (${timezone})`;
+  } catch {
+    // A zone this browser does not know: the API's instant, as this browser shows times.
+    return new Date(iso).toLocaleString('en');
+  }
+}

@@ -7,8 +7,9 @@ import { useNow } from '@/features/agents/use-now';
 import { resourcePath } from '@/features/resources/resource-paths';
 import { useEnvironment } from '@/lib/environment';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { formatDuration, runDuration, TRIGGER_LABELS } from './run-format';
+import { formatDuration, runDuration, STATUS_LABELS, TRIGGER_LABELS } from './run-format';
 import { RunStatusBadge } from './run-status';
+import styles from './runs.module.css';
 
 const integer = new Intl.NumberFormat('en');
 
@@ -40,7 +41,23 @@ export function RunsTable({ runs, showFlow }: { runs: FlowRunSummary[]; showFlow
           return (
             <tr key={run.id} data-testid={`run-${run.id}`}>
               <td>
-                <RunStatusBadge status={run.status} />
+                <CellText
+                  primary={
+                    <Link
+                      href={resourcePath(environment.slug, 'runs', run.id)}
+                      aria-label={`Run details: ${STATUS_LABELS[run.status]}`}
+                    >
+                      <RunStatusBadge status={run.status} />
+                    </Link>
+                  }
+                  secondary={
+                    run.error ? (
+                      <span className={styles.runError} title={run.error}>
+                        {run.error}
+                      </span>
+                    ) : undefined
+                  }
+                />
               </td>
               {showFlow ? (
                 <td>
