@@ -4,13 +4,7 @@ import type { ConnectionList } from '@outpost/protocol/rest/connections';
 import type { Export } from '@outpost/protocol/rest/exports';
 import { FormSection } from '@/components/form-layout';
 import { useToast } from '@/components/toast';
-import {
-  ConnectionSection,
-  ConnectionSummary,
-  PICK_FIELDS,
-  pickConnection,
-} from '@/features/resources/connection-ref';
-import { ResourceForm } from '@/features/resources/resource-form';
+import { ConnectionResourceForm } from '@/features/resources/connection-resource-form';
 import { useResourceEditor } from '@/features/resources/use-resource-editor';
 import { errorMessage } from '@/lib/api';
 import { useApi } from '@/lib/use-api';
@@ -64,27 +58,17 @@ export function ExportForm({ initial, readOnly }: { initial?: Export; readOnly: 
   }
 
   return (
-    <ResourceForm
+    <ConnectionResourceForm
       editor={editor}
       words={{ kind: 'exports', title: 'Export', plural: 'Exports', noun: 'export' }}
       namePlaceholder="Open orders"
-      description={
-        saved ? (
-          <ConnectionSummary verb="Reads from" connection={saved.connection} />
-        ) : (
-          'Choose a connection, then what to read from it.'
-        )
-      }
+      verb="Reads from"
+      newDescription="Choose a connection, then what to read from it."
+      connectionTitle="Source"
+      connections={connections}
       readOnly={readOnly}
     >
-      <ConnectionSection
-        title="Source"
-        connections={connections}
-        value={draft.connectionId}
-        error={errors.connectionId}
-        onChange={(picked) => edit((current) => ({ ...current, ...pickConnection(picked) }), PICK_FIELDS)}
-      />
-      {draft.connectionId === '' ? null : draft.kind === 'http' ? (
+      {draft.kind === 'http' ? (
         <>
           <FormSection
             title="Request"
@@ -111,6 +95,6 @@ export function ExportForm({ initial, readOnly }: { initial?: Export; readOnly: 
           />
         </FormSection>
       )}
-    </ResourceForm>
+    </ConnectionResourceForm>
   );
 }

@@ -3,13 +3,7 @@
 import type { ConnectionList } from '@outpost/protocol/rest/connections';
 import type { Import } from '@outpost/protocol/rest/imports';
 import { FormSection } from '@/components/form-layout';
-import {
-  ConnectionSection,
-  ConnectionSummary,
-  PICK_FIELDS,
-  pickConnection,
-} from '@/features/resources/connection-ref';
-import { ResourceForm } from '@/features/resources/resource-form';
+import { ConnectionResourceForm } from '@/features/resources/connection-resource-form';
 import { useResourceEditor } from '@/features/resources/use-resource-editor';
 import { useApiQuery } from '@/lib/use-api-query';
 import { type ImportDraft, importBody, importDraftOf, validateImport } from './import-draft';
@@ -31,32 +25,22 @@ export function ImportForm({ initial, readOnly }: { initial?: Import; readOnly: 
     bodyOf: importBody,
     readOnly,
   });
-  const { draft, errors, saved, edit } = editor;
+  const { draft, errors } = editor;
   const setHttp = editor.setIn('http');
   const setSql = editor.setIn('sql');
 
   return (
-    <ResourceForm
+    <ConnectionResourceForm
       editor={editor}
       words={{ kind: 'imports', title: 'Import', plural: 'Imports', noun: 'import' }}
       namePlaceholder="Customers to the CRM"
-      description={
-        saved ? (
-          <ConnectionSummary verb="Writes to" connection={saved.connection} />
-        ) : (
-          'Choose a connection, then how to write records to it.'
-        )
-      }
+      verb="Writes to"
+      newDescription="Choose a connection, then how to write records to it."
+      connectionTitle="Destination"
+      connections={connections}
       readOnly={readOnly}
     >
-      <ConnectionSection
-        title="Destination"
-        connections={connections}
-        value={draft.connectionId}
-        error={errors.connectionId}
-        onChange={(picked) => edit((current) => ({ ...current, ...pickConnection(picked) }), PICK_FIELDS)}
-      />
-      {draft.connectionId === '' ? null : draft.kind === 'http' ? (
+      {draft.kind === 'http' ? (
         <FormSection title="Requests" description="Where and how records are sent.">
           <ImportHttpFields http={draft.http} errors={errors} onChange={setHttp} />
         </FormSection>
@@ -68,6 +52,6 @@ export function ImportForm({ initial, readOnly }: { initial?: Import; readOnly: 
           <ImportSqlFields sql={draft.sql} errors={errors} onChange={setSql} />
         </FormSection>
       )}
-    </ResourceForm>
+    </ConnectionResourceForm>
   );
 }
