@@ -153,6 +153,13 @@ test('a flow built in the browser: an HTTP export with page numbers, a script th
     await expect(flowRow).toContainText('Manual');
     await expect(flowRow.getByTestId('run-status')).toHaveAttribute('data-status', 'succeeded');
     await expect(flowRow.getByRole('switch', { name: 'Customers to the CRM enabled' })).toBeChecked();
+
+    // Run now from the list: a second run, and the CRM gets the four customers again.
+    await flowRow.getByRole('button', { name: 'Actions for Customers to the CRM' }).click();
+    await page.getByRole('menuitem', { name: 'Run now' }).click();
+    await expect(page.getByText('Customers to the CRM: run queued')).toBeVisible();
+    await expect.poll(() => shop.received().length, { timeout: 30_000 }).toBe(8);
+    await expect(flowRow.getByTestId('run-status')).toHaveAttribute('data-status', 'succeeded');
   } finally {
     await shop.close();
   }
