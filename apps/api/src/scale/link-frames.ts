@@ -57,8 +57,14 @@ export type LinkResponse = z.infer<typeof LinkResponse>;
 export const CallerFrame = z.discriminatedUnion('type', [LinkRequest, Cancel, Credit, LinkBodyEnd]);
 export type CallerFrame = z.infer<typeof CallerFrame>;
 
+/**
+ * Holder → caller, when the holder shuts down: send nothing new on this link; close it once every
+ * request in flight has its answer (so that none is lost to a link closed under it).
+ */
+export const LinkGoAway = z.object({ type: z.literal('goaway') });
+
 /** What a caller accepts from a holder. */
-export const HolderFrame = z.discriminatedUnion('type', [LinkResponse, Credit, LinkBodyEnd]);
+export const HolderFrame = z.discriminatedUnion('type', [LinkResponse, Credit, LinkBodyEnd, LinkGoAway]);
 export type HolderFrame = z.infer<typeof HolderFrame>;
 
 /** The path of the link's WebSocket on every instance; not part of the public API. */

@@ -8,6 +8,33 @@ import type { AgentSession } from '../modules/hub/session.ts';
 import { toLinkError } from './link-errors.ts';
 import { CallerFrame, type HolderFrame, LINK_PROTOCOL_ERROR, type LinkRequest } from './link-frames.ts';
 
+/** How long a shutting-down holder waits for its callers to close their links. */
+const LINK_CLOSE_WAIT_MS = 2_000;
+
+/**
+ * Shutdown: asks every caller to stop sending on its link and to close it once its requests have
+ * their answers; closes whatever link is still open after a short wait.
+ */
+export async function closeLinks(sockets: Iterable<WebSocket>): Promise<void> {
+  const open = [...sockets].filter((socket) => socket.readyState === socket.OPEN);
+  await Promise.all(
+    open.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            socket.close(1001, 'instance shutting down');
+            resolve();
+          }, LINK_CLOSE_WAIT_MS);
+          socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          socket.send(JSON.stringify({ type: 'goaway' } satisfies HolderFrame));
+        }),
+    ),
+  );
+}
+
 export interface LinkServerDeps {
   /** The live session of an agent on this instance that takes new requests. */
   localSession(agentId: string): AgentSession | undefined;

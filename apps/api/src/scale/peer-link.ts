@@ -51,6 +51,8 @@ export class PeerLink {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #closed = false;
+  /** The holder is shutting down: no new requests; closes once those in flight are answered. */
+  #closing = false;
   #heardAt = Date.now();
   readonly #heartbeat: NodeJS.Timeout;
 
@@ -75,6 +77,10 @@ export class PeerLink {
         response: (frame) => this.#onResponse(frame),
         credit: ({ id, bytes }) => this.#pending.get(id)?.outgoing?.addCredit(bytes),
         'body.end': (frame) => this.#onBodyEnd(frame),
+        goaway: () => {
+          this.#closing = true;
+          this.#closeIfIdle();
+        },
       },
       onChunk: ({ kind, id, chunk }) => {
         if (kind !== BinaryKind.RESPONSE_BODY)
@@ -102,8 +108,9 @@ export class PeerLink {
     this.#heartbeat.unref();
   }
 
+  /** Closed, or closing: a new request needs a new link. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#closing;
   }
 
   /** Whether the link opened (false: the instance refused it or could not be reached). */
@@ -117,7 +124,7 @@ export class PeerLink {
   /** Runs `op` on the agent the holder has; the same contract as `AgentSession.request`. */
   async request(agentId: string, op: Operation, options: RequestOptions): Promise<HubResult> {
     await this.#opened;
-    if (this.#closed) throw new AgentNotHere('The instance holding the agent went away');
+    if (this.#closed || this.#closing) throw new AgentNotHere('The instance holding the agent went away');
     if (options.signal?.aborted) throw new HubError('cancelled', 'The request was cancelled');
     const frame: CallerFrame = {
       type: 'request',
@@ -147,6 +154,7 @@ export class PeerLink {
           options.signal?.removeEventListener('abort', onAbort);
           streamAbort.abort();
           this.#pending.delete(id);
+          this.#closeIfIdle();
         },
         fail: (error) => {
           if (this.#pending.get(id) !== pending) return;
@@ -177,6 +185,13 @@ export class PeerLink {
   close(): void {
     this.#socket.close(1001, 'instance shutting down');
     this.#onClose();
+  }
+
+  #closeIfIdle(): void {
+    if (this.#closing && this.#pending.size === 0 && !this.#closed) {
+      this.#socket.close(1000, 'done');
+      this.#onClose();
+    }
   }
 
   #onResponse(frame: LinkResponse): void {

@@ -25,6 +25,11 @@ const MOVING_POLL_MS = 50;
  */
 export class Router {
   readonly #links = new Map<string, PeerLink>();
+  /**
+   * Where each agent was last found: tried first, without asking Redis. A wrong entry costs one
+   * "not here" answer (the holder knows), after which Redis is asked again.
+   */
+  readonly #lastSeen = new Map<string, { instanceId: string; url: string }>();
 
   constructor(private readonly options: RouterOptions) {}
 
@@ -39,6 +44,16 @@ export class Router {
     localSession: (agentId: string) => AgentSession | undefined,
   ): Promise<HubResult> {
     const { presence, instanceId } = this.options;
+    const known = this.#lastSeen.get(agentId);
+    if (known) {
+      try {
+        this.options.onRouted?.();
+        return await this.#link(known.instanceId, known.url).request(agentId, op, options);
+      } catch (error) {
+        if (!(error instanceof AgentNotHere)) throw error;
+        this.#lastSeen.delete(agentId);
+      }
+    }
     let lookedAgain = false;
     for (;;) {
       if (options.signal?.aborted) throw new HubError('cancelled', 'The request was cancelled');
@@ -52,10 +67,13 @@ export class Router {
         if (here) return await here.request(op, options);
         if (holder && url && holder.instanceId !== instanceId) {
           this.options.onRouted?.();
+          if (this.#lastSeen.size >= 100_000) this.#lastSeen.clear();
+          this.#lastSeen.set(agentId, { instanceId: holder.instanceId, url });
           return await this.#link(holder.instanceId, url).request(agentId, op, options);
         }
       } catch (error) {
         if (!(error instanceof AgentNotHere)) throw error;
+        this.#lastSeen.delete(agentId);
         notThere = true;
       }
       if (!location.moving) {
@@ -82,6 +100,7 @@ export class Router {
   close(): void {
     for (const link of this.#links.values()) link.close();
     this.#links.clear();
+    this.#lastSeen.clear();
   }
 
   #link(peerId: string, url: string): PeerLink {

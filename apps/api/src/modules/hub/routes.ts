@@ -2,9 +2,10 @@ import websocket from '@fastify/websocket';
 import { MAX_FRAME_BYTES } from '@outpost/protocol/agent/frames';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { WebSocket } from 'ws';
 import { AppError } from '../../errors.ts';
 import { LINK_PATH } from '../../scale/link-frames.ts';
-import { serveLink } from '../../scale/link-server.ts';
+import { closeLinks, serveLink } from '../../scale/link-server.ts';
 import { agentAuthenticator } from './agent-auth.ts';
 
 /**
@@ -13,10 +14,13 @@ import { agentAuthenticator } from './agent-auth.ts';
  * other instances open to reach the agents held here (`/internal/link`, the link secret).
  */
 export async function hubRoutes(app: FastifyInstance) {
+  /** Links other instances opened to this one. */
+  const links = new Set<WebSocket>();
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true },
     preClose: async function closeAgentSockets(this: FastifyInstance) {
       app.hub.closeAll();
+      await closeLinks(links);
       for (const client of this.websocketServer.clients) client.close(1001, 'instance shutting down');
       await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
     },
@@ -62,6 +66,8 @@ export async function hubRoutes(app: FastifyInstance) {
       throw new AppError('upgrade_required', 'Connect with a WebSocket upgrade');
     },
     wsHandler: (socket) => {
+      links.add(socket);
+      socket.once('close', () => links.delete(socket));
       serveLink(socket, {
         localSession: (agentId) => app.hub.localSession(agentId),
         log: app.log,
