@@ -66,6 +66,20 @@ async function request(name: string, index: number, path: string): Promise<strin
   }
 }
 
+/** When a case fails: what the instances and agents said about sessions and errors. */
+function printLogs(names: string[]): void {
+  const interesting = /agent (connected|disconnected)|draining|drained|"level":[45]/;
+  for (const name of names) {
+    const lines = instance(name)
+      .output()
+      .split('\n')
+      .filter((line) => interesting.test(line));
+    console.log(`instance ${name}:\n${lines.map((line) => line.slice(0, 300)).join('\n')}`);
+  }
+  for (const [index, agent] of agents.entries())
+    console.log(`agent ${index}:\n${agent.output().slice(-1500)}`);
+}
+
 async function everyAgentAnswers(names: string[]): Promise<void> {
   for (const name of names)
     for (let index = 0; index < AGENTS; index++)
@@ -199,15 +213,7 @@ describe('scale-out: an instance dies, another drains', () => {
     const victim = instance(drained);
     victim.child.kill('SIGTERM');
     const exitCode = await victim.exited;
-    if (exitCode !== 0)
-      console.log(
-        victim
-          .output()
-          .split('\n')
-          .slice(-60)
-          .map((line) => line.slice(0, 400))
-          .join('\n'),
-      );
+    if (exitCode !== 0) printLogs([drained]);
     expect(exitCode).toBe(0);
     expect(victim.output()).toMatch(/drained; closing/);
     await until(
@@ -218,19 +224,7 @@ describe('scale-out: an instance dies, another drains', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     running = false;
     await Promise.all(load);
-    if (failures.length) {
-      for (const name of ['B', 'C', 'D'])
-        console.log(
-          name,
-          instance(name)
-            .output()
-            .split('\n')
-            .filter((line) => /agent (connected|disconnected)|draining|drained|"level":[45]/.test(line))
-            .map((line) => line.slice(0, 300))
-            .join('\n'),
-        );
-      agents.forEach((agent, index) => console.log('agent', index, agent.output().slice(-1500)));
-    }
+    if (failures.length > 0) printLogs(['B', 'C', 'D']);
     expect(failures).toEqual([]);
     expect(completed).toBeGreaterThan(20);
     // Each agent that was there was told to go (goaway) before its socket closed.
