@@ -20,6 +20,10 @@ const CLOSE_GRACE_MS = 10_000;
 async function main() {
   const config = loadConfig(process.env);
   const log = pino({ level: config.logLevel });
+  if (config.redisUrl && !config.secretKey)
+    throw new Error(
+      'REDIS_URL is set but OUTPOST_SECRET_KEY is not: every API instance needs the same key (see docs/DEPLOYMENT.md)',
+    );
 
   const embedded = config.databaseUrl
     ? undefined

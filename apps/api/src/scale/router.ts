@@ -44,10 +44,15 @@ export class Router {
     localSession: (agentId: string) => AgentSession | undefined,
   ): Promise<HubResult> {
     const { presence, instanceId } = this.options;
+    let routed = false;
+    const count = () => {
+      if (!routed) this.options.onRouted?.();
+      routed = true;
+    };
     const known = this.#lastSeen.get(agentId);
     if (known) {
       try {
-        this.options.onRouted?.();
+        count();
         return await this.#link(known.instanceId, known.url).request(agentId, op, options);
       } catch (error) {
         if (!(error instanceof AgentNotHere)) throw error;
@@ -66,7 +71,7 @@ export class Router {
       try {
         if (here) return await here.request(op, options);
         if (holder && url && holder.instanceId !== instanceId) {
-          this.options.onRouted?.();
+          count();
           if (this.#lastSeen.size >= 100_000) this.#lastSeen.clear();
           this.#lastSeen.set(agentId, { instanceId: holder.instanceId, url });
           return await this.#link(holder.instanceId, url).request(agentId, op, options);

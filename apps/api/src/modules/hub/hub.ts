@@ -161,13 +161,17 @@ export class AgentHub {
       )
       .catch((error: unknown) => this.options.log.warn({ err: error }, 'could not mark agents as moving'));
     for (const session of sessions) session.goAway('instance draining', Math.round(Math.random() * spreadMs));
-    const until = Date.now() + graceMs;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
     await Promise.all(
       sessions.map(async (session) => {
-        await Promise.race([session.idle(), sleep(until - Date.now())]);
+        await Promise.race([session.idle(), graceOver]);
         session.close(CloseCode.GOING_AWAY, 'instance draining');
       }),
     );
+    clearTimeout(timer);
   }
 
   /** Closes every session (server shutting down): agents reconnect on their own. */
@@ -295,8 +299,4 @@ export class AgentHub {
         this.options.log.warn({ err: error, agentId: session.agentId }, 'could not record the agent offline'),
       );
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
