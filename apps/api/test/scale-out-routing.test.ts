@@ -233,6 +233,9 @@ describe('scale-out: revocations, presence and limits are shared', () => {
     const closed = await light.closed;
     expect(closed.code).toBe(CloseCode.TOKEN_REVOKED);
     expect(Date.now() - started).toBeLessThan(1_000);
+    const metrics = await (await fetch(`${A().url}/metrics`)).text();
+    expect(metrics).toMatch(/^outpost_agent_sessions_closed_total\{reason="token_revoked"\} 1$/m);
+    expect(metrics).toMatch(/^outpost_agent_sessions_opened_total [2-9]$/m);
   });
 
   it('shows an agent online on every instance, and refuses a second session of it on another instance', async () => {

@@ -64,6 +64,11 @@ describe('a single instance without Redis', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     api1.child.kill('SIGTERM');
+    // While it drains, load balancers are told to stop sending (the request in flight still runs).
+    await until(
+      async () => (await fetch(`${api1.url}/readyz`)).status === 503,
+      '/readyz to answer 503 while draining',
+    );
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('slow');
