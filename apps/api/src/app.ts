@@ -130,6 +130,11 @@ export async function buildApp({
       scale.start(typeof address === 'object' && address ? address.port : config.port, {
         healthyAgents: () => app.hub.healthyAgents(),
         onPresenceLost: (agentIds) => app.hub.reconnect(agentIds, 'presence lost; reconnect'),
+        onEventsResumed: () => {
+          app.hub
+            .recheckTokens()
+            .catch((error: unknown) => app.log.warn({ err: error }, 'could not recheck agent tokens'));
+        },
       });
     });
     app.addHook('onClose', async () => scale.close());

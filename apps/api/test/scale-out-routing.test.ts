@@ -6,6 +6,7 @@ import { createDatabaseClient } from '@outpost/db/client';
 import { createTestDatabase, type TestDatabase } from '@outpost/db/testing';
 import { CloseCode } from '@outpost/protocol/agent/close-codes';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type AgentProcess, runAgent } from '../../agent/test/hub/agent-process.ts';
@@ -236,6 +237,36 @@ describe('scale-out: revocations, presence and limits are shared', () => {
     const metrics = await (await fetch(`${A().url}/metrics`)).text();
     expect(metrics).toMatch(/^outpost_agent_sessions_closed_total\{reason="token_revoked"\} 1$/m);
     expect(metrics).toMatch(/^outpost_agent_sessions_opened_total [2-9]$/m);
+  });
+
+  it('after its event bus was cut off, an instance closes the sessions whose tokens changed meanwhile', async () => {
+    const created = await api<{ id: string }>(A().url, apiToken, 'POST', '/v1/agents', { name: 'missed' });
+    const { json } = await api<{ token: string }>(
+      A().url,
+      apiToken,
+      'GET',
+      `/v1/agents/${created.json.id}/token`,
+    );
+    const light = await connectLightAgent(A().url, json.token);
+    await light.welcome();
+    // A revocation that A never hears of (as if Redis were unreachable when it was published)…
+    await A().app.db.agent.update({ where: { id: created.json.id }, data: { tokenDigest: 'x'.repeat(64) } });
+    // …then A's subscription to the event bus breaks and comes back.
+    const admin = new Redis(REDIS_URL);
+    try {
+      const name = `outpost-api-${A().app.scale?.instanceId}-events`;
+      const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+      const id = clients
+        .split('\n')
+        .find((line) => line.includes(` name=${name} `))
+        ?.match(/^id=(\d+)/)?.[1];
+      if (!id) throw new Error(`no Redis client named ${name}`);
+      await admin.client('KILL', 'ID', id);
+    } finally {
+      admin.disconnect();
+    }
+    const closed = await light.closed;
+    expect(closed.code).toBe(CloseCode.TOKEN_REVOKED);
   });
 
   it('shows an agent online on every instance, and refuses a second session of it on another instance', async () => {

@@ -28,6 +28,8 @@ export interface InstanceHooks {
   healthyAgents(): string[];
   /** Agents whose presence expired while their session here lived on: they must reconnect. */
   onPresenceLost(agentIds: string[]): void;
+  /** The event bus is back after Redis was unreachable: revocations may have been missed. */
+  onEventsResumed(): void;
 }
 
 /**
@@ -113,6 +115,11 @@ export class ScaleOut {
         sweepEveryMs,
       ).catch((error: unknown) => log.warn({ err: error }, 'presence sweep failed'));
     void refresh();
+    let connected = this.#subscriber.status === 'ready';
+    this.#subscriber.on('ready', () => {
+      if (connected) hooks.onEventsResumed();
+      connected = true;
+    });
     this.#timers.push(setInterval(refresh, config.agentHeartbeatMs), setInterval(sweep, sweepEveryMs));
   }
 

@@ -44,6 +44,8 @@ export class AgentHub {
   readonly #connecting = new Set<AgentSession>();
   readonly #unsubscribe: () => void;
   #draining = false;
+  /** The token digest each session was authenticated with. */
+  readonly #digests = new WeakMap<AgentSession, string>();
   /** Sessions that went live (welcome sent): each is counted once as opened and once as closed. */
   readonly #welcomed = new WeakSet<AgentSession>();
 
@@ -110,8 +112,32 @@ export class AgentHub {
         onClosed: (current, code, reason) => this.#onClosed(current, code, reason),
       },
     });
+    this.#digests.set(session, agent.tokenDigest);
     this.#connecting.add(session);
     session.start();
+  }
+
+  /**
+   * Closes the sessions whose token was regenerated or whose agent was deleted, by the database
+   * (scale-out: after the event bus was cut off, revocations published meanwhile were missed).
+   */
+  async recheckTokens(): Promise<number> {
+    const sessions = [...this.#live.values()];
+    if (sessions.length === 0) return 0;
+    const agents = await this.options.db.agent.findMany({
+      where: { id: { in: sessions.map((session) => session.agentId) } },
+      select: { id: true, tokenDigest: true },
+    });
+    const digests = new Map(agents.map((agent) => [agent.id, agent.tokenDigest]));
+    let closed = 0;
+    for (const session of sessions) {
+      const current = digests.get(session.agentId);
+      if (current === this.#digests.get(session)) continue;
+      closed += 1;
+      if (current === undefined) session.close(CloseCode.AGENT_DELETED, 'agent deleted');
+      else session.close(CloseCode.TOKEN_REVOKED, 'token revoked');
+    }
+    return closed;
   }
 
   /**
