@@ -480,4 +480,74 @@ describe('limits per environment', () => {
     expect(await t.db.apiToken.count({ where: { scopeId } })).toBe(ENVIRONMENT_LIMITS.apiTokens);
     expect(await t.db.connection.count({ where: { scopeId } })).toBe(ENVIRONMENT_LIMITS.connections);
   });
+
+  it('refuses the export, import, script or flow past the limit with 409 limit_reached', async () => {
+    const owner = await signUp(t.app);
+    const as = { cookie: owner.cookie };
+    const { scopeId } = await t.db.environment.findFirstOrThrow({
+      where: { accountId: owner.me.account.id, slug: 'production' },
+    });
+    const made = async (url: string, body: unknown) => {
+      const answer = await call(t.app, 'POST', url, { as, body });
+      expect(answer.statusCode, answer.body).toBe(201);
+      return answer.json().id as string;
+    };
+    const connectionId = await made('/v1/connections', {
+      name: 'shop',
+      type: 'HTTP',
+      http: { baseUri: 'https://shop.example.com' },
+    });
+    const exportId = await made('/v1/exports', { name: 'orders', connectionId, http: { path: '/orders' } });
+    const importId = await made('/v1/imports', { name: 'ledger', connectionId, http: { path: '/ledger' } });
+    const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`);
+    await t.db.export.createMany({
+      data: names(ENVIRONMENT_LIMITS.exports - 1, 'export').map((name) => ({
+        scopeId,
+        name,
+        connectionId,
+        settings: { http: { path: '/x' } },
+      })),
+    });
+    await t.db.import.createMany({
+      data: names(ENVIRONMENT_LIMITS.imports - 1, 'import').map((name) => ({
+        scopeId,
+        name,
+        connectionId,
+        settings: { http: { path: '/x' } },
+      })),
+    });
+    await t.db.script.createMany({
+      data: names(ENVIRONMENT_LIMITS.scripts, 'script').map((name) => ({
+        scopeId,
+        name,
+        kind: 'FILTER' as const,
+        source: 'function filter() { return true; }',
+      })),
+    });
+    await t.db.flow.createMany({
+      data: names(ENVIRONMENT_LIMITS.flows, 'flow').map((name) => ({ scopeId, name, exportId })),
+    });
+    for (const [url, body, type] of [
+      ['/v1/exports', { name: 'one more', connectionId, http: { path: '/more' } }, 'exports'],
+      ['/v1/imports', { name: 'one more', connectionId, http: { path: '/more' } }, 'imports'],
+      [
+        '/v1/scripts',
+        { name: 'one more', kind: 'FILTER', source: 'function filter() { return true; }' },
+        'scripts',
+      ],
+      ['/v1/flows', { name: 'one more', exportId, importIds: [importId] }, 'flows'],
+    ] as const) {
+      const refused = await call(t.app, 'POST', url, { as, body });
+      expect(refused.statusCode, url).toBe(409);
+      expect(refused.json().error.code).toBe('limit_reached');
+      expect(refused.json().error.message).toMatch(new RegExp(`at most \\d+ ${type}`));
+    }
+    for (const [count, type] of [
+      [await t.db.export.count({ where: { scopeId } }), 'exports'],
+      [await t.db.import.count({ where: { scopeId } }), 'imports'],
+      [await t.db.script.count({ where: { scopeId } }), 'scripts'],
+      [await t.db.flow.count({ where: { scopeId } }), 'flows'],
+    ] as const)
+      expect(count, type).toBe(ENVIRONMENT_LIMITS[type]);
+  });
 });

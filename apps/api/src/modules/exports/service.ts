@@ -9,6 +9,7 @@ import type {
 import type { FastifyRequest } from 'fastify';
 import { notFound } from '../../errors.ts';
 import { recordAuditEvent } from '../audit/service.ts';
+import { ensureBelowLimit } from '../environments/limits.ts';
 import { inUse, referencedConnection, settingsForConnection } from '../flows/references.ts';
 import { auditOf, byName, type Caller, iso, namesOf, uniqueName } from '../flows/resources.ts';
 
@@ -56,6 +57,7 @@ export async function createExport(
   const scopeId = caller.environment.scopeId;
   return uniqueName('export', body.name, () =>
     db.$transaction(async (tx) => {
+      await ensureBelowLimit(tx, scopeId, 'exports');
       const connection = await referencedConnection(tx, scopeId, body.connectionId);
       const settings = settingsForConnection(connection, body, null);
       const created = await tx.export.create({

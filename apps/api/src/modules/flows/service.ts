@@ -3,6 +3,7 @@ import type { CreateFlowBody, Flow as FlowView, UpdateFlowBody } from '@outpost/
 import type { FastifyRequest } from 'fastify';
 import { AppError, type ErrorIssue, notFound } from '../../errors.ts';
 import { recordAuditEvent } from '../audit/service.ts';
+import { ensureBelowLimit } from '../environments/limits.ts';
 import { ACTIVE_STATUSES, toRunSummary } from '../runs/view.ts';
 import { idsInScope, invalidReference } from './references.ts';
 import { auditOf, byName, type Caller, iso, uniqueName } from './resources.ts';
@@ -74,6 +75,7 @@ export async function createFlow(
   checkSchedule(body.schedule, body.timezone);
   const id = await uniqueName('flow', body.name, () =>
     db.$transaction(async (tx) => {
+      await ensureBelowLimit(tx, scopeId, 'flows');
       await checkReferences(tx, scopeId, body);
       const created = await tx.flow.create({
         data: {

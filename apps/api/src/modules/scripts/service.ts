@@ -10,6 +10,7 @@ import { checkScript } from '@outpost/sandbox';
 import type { FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAuditEvent } from '../audit/service.ts';
+import { ensureBelowLimit } from '../environments/limits.ts';
 import { inUse } from '../flows/references.ts';
 import { auditOf, byName, type Caller, iso, namesOf, uniqueName } from '../flows/resources.ts';
 
@@ -74,6 +75,7 @@ export async function createScript(
   await refuseInvalid(body.source, body.kind);
   return uniqueName('script', body.name, () =>
     db.$transaction(async (tx) => {
+      await ensureBelowLimit(tx, caller.environment.scopeId, 'scripts');
       const created = await tx.script.create({
         data: { scopeId: caller.environment.scopeId, ...body },
       });
