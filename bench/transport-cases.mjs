@@ -1,8 +1,10 @@
 // Cases 1 to 4 (and 7, on the same API) for each transport: latency and throughput of a 1 KiB GET,
-// a streamed SQL SELECT, one large streamed body. Every figure comes from this one run.
+// a streamed SQL SELECT, one large streamed body; and a 100,000-row flow run whose export goes
+// through each transport. Every figure comes from this one run.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { flowRunCases } from './flow-run.mjs';
 import { round, rssMiB, sampleRss, summarise } from './lib.mjs';
 import { revocation } from './revocation.mjs';
 import { get, setupTransports, TRANSPORTS, through } from './transports.mjs';
@@ -95,6 +97,9 @@ export async function transportCases({ quick }) {
     } finally {
       psql('postgres', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     }
+
+    // A flow: export through each transport → script → import.
+    await flowRunCases(env, { row, figure });
 
     // 3. Streaming one large body.
     const size = quick ? 256 * MiB : 1024 * MiB;

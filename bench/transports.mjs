@@ -191,6 +191,7 @@ export async function setupTransports() {
       agentPid: agent.pid,
       sshPid: tunnel.sshPid,
       http: httpIds,
+      targetUrl: `http://127.0.0.1:${targetPort}`,
       sqlConnection,
       stop,
     };

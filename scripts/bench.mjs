@@ -11,12 +11,14 @@ import { build, ensureInstalled, root } from './workspace.mjs';
 
 const quick = process.argv.includes('--quick');
 ensureInstalled();
-build(['@outpost/api', '@outpost/agent']); // the benchmarks use no web app
+build(['@outpost/api', '@outpost/agent', '@outpost/sandbox']); // the benchmarks use no web app
+// Loaded after the build: it imports the sandbox's built host code.
+const { sandboxCases } = await import('../bench/sandbox.mjs');
 
 const cases = [];
 const targets = [];
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-for (const run of [transportCases, idleAgents, agentsList]) {
+for (const run of [transportCases, idleAgents, agentsList, sandboxCases]) {
   if (only && !only.split(',').includes(run.name)) continue;
   console.log(`› ${run.name}${quick ? ' (quick)' : ''}`);
   const result = await run({ quick });
