@@ -38,8 +38,20 @@ export function decodeMessage<F extends Frame>(
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { frame: parsed.data };
-  const type = typeof json === 'object' && json && 'type' in json ? String(json.type).slice(0, 40) : '?';
+  const type = typeof json === 'object' && json && 'type' in json ? asText(json.type).slice(0, 40) : '?';
   return { error: `invalid "${type}" frame: ${parsed.error.issues[0]?.message ?? 'schema mismatch'}` };
+}
+
+/**
+ * A value as text for a message. `String()` throws for an object whose `toString` is not a
+ * function, which JSON can carry (`{"type":{"toString":0}}`) and a handler can throw.
+ */
+function asText(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /**
@@ -49,13 +61,13 @@ export function decodeMessage<F extends Frame>(
 export function createDispatcher<F extends Frame>(options: DispatcherOptions<F>) {
   const { schema, handlers, onChunk, onProtocolError } = options;
   return (data: RawMessage, isBinary: boolean): void => {
-    const decoded = decodeMessage(schema, data, isBinary);
     try {
+      const decoded = decodeMessage(schema, data, isBinary);
       if ('error' in decoded) onProtocolError(decoded.error);
       else if ('chunk' in decoded) onChunk(decoded.chunk);
       else (handlers[decoded.frame.type as F['type']] as (frame: F) => void)(decoded.frame);
     } catch (error) {
-      onProtocolError(`frame handler failed: ${error instanceof Error ? error.message : String(error)}`);
+      onProtocolError(`frame handler failed: ${error instanceof Error ? error.message : asText(error)}`);
     }
   };
 }
