@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDatabaseClient } from '@outpost/db/client';
 import { createTestDatabase, type TestDatabase } from '@outpost/db/testing';
+import { BinaryKind, encodeChunk } from '@outpost/protocol/agent/binary';
 import { CloseCode } from '@outpost/protocol/agent/close-codes';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -325,15 +326,27 @@ describe('scale-out: the link between instances', () => {
   });
 
   it('closes a link that sends a malformed frame, and only that link', async () => {
+    const slow = (id: number) =>
+      JSON.stringify({
+        type: 'request',
+        id,
+        agentId,
+        deadline: Date.now() + 10_000,
+        op: { kind: 'http', input: { method: 'GET', url: `${target.url}/slow?ms=2000` } },
+      });
     for (const garbage of [
-      'not json',
-      JSON.stringify({ type: 'request', id: 0 }),
-      Buffer.from([9, 0, 0, 0, 1]),
+      ['not json'],
+      [JSON.stringify({ type: 'request', id: 0 })],
+      [Buffer.from([9, 0, 0, 0, 1])],
+      // Callers send only request bodies.
+      [encodeChunk(BinaryKind.RESPONSE_BODY, 1, Buffer.from('x'))],
+      // One id, twice in flight.
+      [slow(7), slow(7)],
     ]) {
       const socket = new WebSocket(linkUrl(), { headers: { authorization: `Bearer ${token()}` } });
       await new Promise((resolve) => socket.once('open', resolve));
       const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-      socket.send(garbage);
+      for (const frame of garbage) socket.send(frame);
       expect(await closed).toBe(4004);
     }
     // A still serves, and still answers requests routed from B.
