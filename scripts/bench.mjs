@@ -5,7 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { agentsList } from '../bench/agents-list.mjs';
+import { crossInstance } from '../bench/cross-instance.mjs';
 import { idleAgents } from '../bench/idle-agents.mjs';
+import { renderReport, writeReadmeBlock } from '../bench/report.mjs';
 import { transportCases } from '../bench/transport-cases.mjs';
 import { build, ensureInstalled, root } from './workspace.mjs';
 
@@ -18,23 +20,13 @@ const { sandboxCases } = await import('../bench/sandbox.mjs');
 const cases = [];
 const targets = [];
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-for (const run of [transportCases, idleAgents, agentsList, sandboxCases]) {
+for (const run of [transportCases, crossInstance, idleAgents, agentsList, sandboxCases]) {
   if (only && !only.split(',').includes(run.name)) continue;
   console.log(`› ${run.name}${quick ? ' (quick)' : ''}`);
   const result = await run({ quick });
   cases.push(...result.cases);
   targets.push(...result.targets);
 }
-
-// Case 5 needs a second API instance sharing the hub's sessions: not built yet, so not measured.
-cases.push({
-  case: 'cross-instance-latency',
-  transport: 'agent',
-  metric: 'p50',
-  value: null,
-  unit: 'ms',
-  skipped: 'needs scale-out (issue 8)',
-});
 
 const report = {
   date: new Date().toISOString(),
@@ -44,21 +36,15 @@ const report = {
   cases,
   targets,
 };
-const folder = path.join(root, 'bench/results');
+// A run of some cases (--only) does not replace the results of a run of all of them.
+const folder = only ? os.tmpdir() : path.join(root, 'bench/results');
+const names = only ? ['outpost-bench-only.json'] : ['latest.json', `${report.date.slice(0, 10)}.json`];
 await mkdir(folder, { recursive: true });
-await writeFile(path.join(folder, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-await writeFile(
-  path.join(folder, `${report.date.slice(0, 10)}.json`),
-  `${JSON.stringify(report, null, 2)}\n`,
-);
+for (const name of names) await writeFile(path.join(folder, name), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwrote ${names.map((name) => path.join(folder, name)).join(', ')}`);
 
-console.log('\n| case | transport | metric | value |\n|---|---|---|---|');
-for (const row of cases)
-  console.log(
-    `| ${row.case} | ${row.transport} | ${row.metric} | ${row.skipped ? `skipped: ${row.skipped}` : `${row.value} ${row.unit}`} |`,
-  );
-console.log('\n| target | value | bound | pass |\n|---|---|---|---|');
-for (const target of targets)
-  console.log(
-    `| ${target.name} | ${target.value} ${target.unit} | ${target.bound} ${target.unit} | ${target.pass ? 'yes' : 'no'} |`,
-  );
+const command = ['pnpm bench', ...process.argv.slice(2)].join(' ');
+const markdown = renderReport(report, { command });
+console.log(`\n${markdown}`);
+// The README shows the last full run of every case.
+if (!quick && !only) await writeReadmeBlock(root, markdown);
