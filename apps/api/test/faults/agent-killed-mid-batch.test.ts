@@ -1,8 +1,9 @@
 import { closeSqlPools } from '@outpost/connectors/sql';
-import pg from 'pg';
+import { createDatabaseClient } from '@outpost/db/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type SignedUp, signUp, startTestApp, type TestApp } from '../helpers.ts';
 import { type FaultAgent, startFaultAgent, waitForAgent } from '../support/fault-agents.ts';
+import { gate } from '../support/flow-fixture.ts';
 import { type As, getRun, runNow, waitForRun } from '../support/flows.ts';
 import { waitFor } from '../support/private-network.ts';
 import { expectExactlyOnce, logOf, type SqlFlow, startSqlFlow } from '../support/sql-flow.ts';
@@ -46,34 +47,41 @@ describe('fault: the agent killed while a SQL import batch is open', () => {
     await waitForRun(as, runId, { until: (run) => run.pagesDone >= 2 });
     // Hold the destination table: the agent's next batch opens its transaction, records its key
     // and then waits on its INSERT (on the table lock its parse takes), inside the open transaction.
-    const blocker = new pg.Client({ connectionString: flow.destination.url });
-    await blocker.connect();
+    const blocker = createDatabaseClient({ url: flow.destination.url, poolSize: 1 });
+    const release = gate();
+    const locked = gate();
+    const holding = blocker.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe('LOCK TABLE received IN EXCLUSIVE MODE');
+        locked.open();
+        await release.opened;
+      },
+      { timeout: 60_000 },
+    );
     try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE received IN EXCLUSIVE MODE');
-      let waiting: number | null = null;
-      await waitFor(async () => {
-        const { rows } = await blocker.query<{ pid: number }>(
+      await locked.opened;
+      const waitingOnLock = () =>
+        flow.destinationSql.$queryRawUnsafe<{ pid: number }[]>(
           `SELECT pid FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
         );
-        waiting = rows[0]?.pid ?? null;
+      let waiting: number | null = null;
+      await waitFor(async () => {
+        waiting = (await waitingOnLock())[0]?.pid ?? null;
         return waiting !== null;
-      }, 'the agent batch to wait on the table').catch(async (error) => {
-        const activity = await blocker.query(
-          'SELECT state, wait_event_type, query FROM pg_stat_activity WHERE datname = current_database()',
-        );
-        const run = await getRun(as, runId);
-        throw new Error(`${error}: run ${run.status} at ${run.pagesDone}; ${JSON.stringify(activity.rows)}`);
-      });
+      }, 'the agent batch to wait on the table');
       const inFlight = (await getRun(as, runId)).pagesDone + 1;
       const killedAt = Date.now();
       await agent.kill();
       const offlineAfter = await waitForAgent(as, agent, 'offline');
-      await blocker.query('COMMIT');
+      release.open();
+      await holding;
       // Its backend finishes the INSERT, finds the client gone and rolls the transaction back.
       await waitFor(async () => {
-        const { rows } = await blocker.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [waiting]);
+        const rows = await flow.destinationSql.$queryRawUnsafe<unknown[]>(
+          'SELECT 1 FROM pg_stat_activity WHERE pid = $1',
+          waiting,
+        );
         return rows.length === 0;
       }, 'the killed agent backend to end');
       const whileDown = await getRun(as, runId);
@@ -92,7 +100,9 @@ describe('fault: the agent killed while a SQL import batch is open', () => {
       await expectExactlyOnce(flow, run);
       expect(logOf(run)).toMatch(/Agent "Warehouse agent" is offline; retrying page \d+ in \d+ s/);
     } finally {
-      await blocker.end();
+      release.open();
+      await holding.catch(() => {});
+      await blocker.$disconnect();
     }
   }, 90_000);
 });
