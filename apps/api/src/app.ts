@@ -34,6 +34,7 @@ import { accessPlugin } from './plugins/access.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { ScaleOut } from './scale/scale-out.ts';
+import { SERVER_TIMEOUTS, type ServerTimeouts } from './server-timeouts.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +59,8 @@ export interface AppDependencies {
   agentDistDir: string;
   /** Where log lines go (default: stdout). */
   logStream?: NodeJS.WritableStream;
+  /** Tests shorten them to watch slow clients being cut. */
+  serverTimeouts?: Partial<ServerTimeouts>;
 }
 
 /** Builds the API without listening; `server.ts` listens, tests use `inject`. */
@@ -67,7 +70,9 @@ export async function buildApp({
   secrets,
   agentDistDir,
   logStream,
+  serverTimeouts,
 }: AppDependencies): Promise<FastifyInstance> {
+  const timeouts = { ...SERVER_TIMEOUTS, ...serverTimeouts };
   const app = Fastify({
     logger: loggerOptions(config, logStream),
     genReqId: (request) => {
@@ -77,9 +82,14 @@ export async function buildApp({
     // Only addresses set by the configured number of proxies in front of the API are trusted.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     bodyLimit: 1024 * 1024,
-    connectionTimeout: 60_000,
-    requestTimeout: 30_000,
-    keepAliveTimeout: 72_000,
+    connectionTimeout: timeouts.connectionMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+      maxHeaderSize: timeouts.maxHeaderBytes,
+    },
     return503OnClosing: true,
   });
   app.decorate('config', config);

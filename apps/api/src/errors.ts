@@ -43,6 +43,8 @@ export interface ErrorIssue {
 export class AppError extends Error {
   override name = 'AppError';
   readonly status: number;
+  /** Sent as `Retry-After` (seconds) with the answer: for `rate_limited` and `unavailable`. */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,
@@ -56,4 +58,10 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const forbidden = (message = 'Your role does not allow this') => new AppError('forbidden', message);
+/** 429 with `Retry-After`: the caller used up its attempts until the window ends. */
+export function tooManyAttempts(message: string, retryAfterMs: number): AppError {
+  const error = new AppError('rate_limited', message);
+  error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return error;
+}
 export const conflict = (message: string) => new AppError('conflict', message);

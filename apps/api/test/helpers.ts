@@ -9,7 +9,7 @@ import type { ApiTokenRole, CreatedApiToken } from '@outpost/protocol/rest/api-t
 import type { Member } from '@outpost/protocol/rest/members';
 import type { Role } from '@outpost/protocol/roles';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { type AppDependencies, buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
 
@@ -25,7 +25,7 @@ export interface TestApp {
 /** The API on a fresh database of its own; close it in afterAll. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { logStream?: NodeJS.WritableStream } = {},
+  options: Pick<AppDependencies, 'logStream' | 'serverTimeouts'> = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const db = createDatabaseClient({ url: database.url, poolSize: 4 });

@@ -6,10 +6,15 @@ import fp from 'fastify-plugin';
 import type { Access, RequestContext } from '../context.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { findApiTokenByToken, touchApiToken } from '../modules/api-tokens/service.ts';
+import { AuthFailures } from '../modules/auth/failures.ts';
 import { findSessionByCookie, SESSION_COOKIE, touchSession } from '../modules/auth/sessions.ts';
 import { findEnvironmentBySlug } from '../modules/environments/service.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Failed log-ins and API token authentications, counted to throttle guessing. */
+    authFailures: AuthFailures;
+  }
   interface FastifyContextConfig {
     access?: Access;
   }
@@ -40,6 +45,7 @@ const allowed: Record<Exclude<Access, 'public'>, (role: Role) => boolean> = {
 export const accessPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('context', null as unknown as RequestContext);
+    app.decorate('authFailures', new AuthFailures(app));
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/v1/') || route.config?.access) return;
@@ -51,17 +57,19 @@ export const accessPlugin = fp(
     app.addHook('preValidation', async (request) => {
       const access = request.routeOptions.config.access;
       if (!access) return;
-      const bearer = bearerToken(request);
-      if (!bearer && !SAFE_METHODS.has(request.method) && !request.headers[CLIENT_HEADER]) {
-        throw new AppError(
-          'csrf_failed',
-          `State-changing requests from a browser must send the ${CLIENT_HEADER} header`,
-        );
+      if (access !== 'public' && request.headers.authorization) {
+        request.context = await authenticateProgram(app, request);
+      } else {
+        const bearer = bearerToken(request);
+        if (!bearer && !SAFE_METHODS.has(request.method) && !request.headers[CLIENT_HEADER]) {
+          throw new AppError(
+            'csrf_failed',
+            `State-changing requests from a browser must send the ${CLIENT_HEADER} header`,
+          );
+        }
+        if (access === 'public') return;
+        request.context = await resolveSession(app, request);
       }
-      if (access === 'public') return;
-      request.context = bearer
-        ? await resolveApiToken(app, request, bearer)
-        : await resolveSession(app, request);
       if (!allowed[access](request.context.role)) throw forbidden();
     });
   },
@@ -74,6 +82,26 @@ function bearerToken(request: FastifyRequest): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw new AppError('unauthenticated', 'Authorization must be "Bearer <API token>"');
   return match[1];
+}
+
+/**
+ * A request with an `Authorization` header. Refused ones count against the client's address
+ * (AuthFailures); a refused token matches no token of any account, so there is no account to audit
+ * it in: it is logged, without the token.
+ */
+async function authenticateProgram(app: FastifyInstance, request: FastifyRequest): Promise<RequestContext> {
+  await app.authFailures.refuseWhenThrottled(request);
+  try {
+    const bearer = bearerToken(request);
+    if (!bearer) throw new AppError('unauthenticated', 'Invalid API token');
+    return await resolveApiToken(app, request, bearer);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'unauthenticated') {
+      await app.authFailures.record(request);
+      request.log.warn({ event: 'auth.token_rejected', ip: request.ip }, 'API token refused');
+    }
+    throw error;
+  }
 }
 
 async function resolveApiToken(

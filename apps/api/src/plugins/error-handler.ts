@@ -10,6 +10,7 @@ export const errorHandlerPlugin = fp(
       const appError = toAppError(error);
       if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: appError.code, status: appError.status }, appError.message);
+      if (appError.retryAfterSeconds) reply.header('retry-after', String(appError.retryAfterSeconds));
       return reply.status(appError.status).send({
         error: {
           code: appError.code,

@@ -26,6 +26,8 @@ import {
 
 const tags = ['Agents'];
 const AGENT_OSES = ['windows', 'macos', 'linux'] as const;
+/** Event stream bytes a client may leave unread (beyond the socket's buffers) before it is cut. */
+export const MAX_UNREAD_EVENT_BYTES = 256 * 1024;
 
 export async function agentRoutes(app: FastifyInstance) {
   const router = app.withTypeProvider<ZodTypeProvider>();
@@ -207,9 +209,19 @@ export async function agentRoutes(app: FastifyInstance) {
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
       });
-      stream.write('retry: 3000\n\n');
-      const send = (event: AgentEvent) =>
-        stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      // A reader that does not keep up is cut rather than buffered for without end: the page
+      // reconnects and reloads what it shows (events are not replayed anyway).
+      const write = (text: string) => {
+        if (stream.destroyed) return;
+        if (stream.writableLength > MAX_UNREAD_EVENT_BYTES) {
+          request.log.warn({ unreadBytes: stream.writableLength }, 'agent event stream not read; closed');
+          stream.destroy();
+          return;
+        }
+        stream.write(text);
+      };
+      write('retry: 3000\n\n');
+      const send = (event: AgentEvent) => write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       const unsubscribe = app.agentEvents.onChange(scopeId, (change) => {
         if (change.type === 'deleted') return send({ type: 'agent.deleted', agentId: change.agentId });
         app.db.agent
@@ -217,7 +229,7 @@ export async function agentRoutes(app: FastifyInstance) {
           .then((agent) => agent && send({ type: 'agent.upserted', agent: toAgentView(agent) }))
           .catch((error) => request.log.warn({ err: error }, 'could not send an agent update'));
       });
-      const keepAlive = setInterval(() => stream.write(': keep-alive\n\n'), 15_000);
+      const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
       const close = () => {
         clearInterval(keepAlive);
         unsubscribe();

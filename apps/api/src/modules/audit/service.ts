@@ -10,6 +10,7 @@ export type AuditAction =
   | 'auth.signed_up'
   | 'auth.signed_in'
   | 'auth.sign_in_failed'
+  | 'auth.sign_in_throttled'
   | 'auth.signed_out'
   | 'member.added'
   | 'member.role_changed'

@@ -1,6 +1,6 @@
 import { digestToken } from '@outpost/protocol/tokens';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors.ts';
+import { AppError, tooManyAttempts } from '../../errors.ts';
 import { verifyAgentToken } from '../agents/service.ts';
 import { type AttemptLimiter, LocalAttemptLimiter } from './attempt-limiter.ts';
 
@@ -26,14 +26,22 @@ export function agentAuthenticator(app: FastifyInstance, attempts = 'attempts') 
   const perToken = limiter('token', 30);
   return async function authenticateAgent(request: FastifyRequest): Promise<void> {
     if (!(await perAddress.attempt(request.ip)))
-      throw new AppError('rate_limited', `Too many ${attempts} from this address`);
+      throw tooManyAttempts(
+        `Too many ${attempts} from this address`,
+        await perAddress.retryAfterMs(request.ip),
+      );
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!token)
       throw new AppError('unauthenticated', 'Send the agent token as "Authorization: Bearer opa_…"');
-    if (!(await perToken.attempt(digestToken(token))))
-      throw new AppError('rate_limited', `Too many ${attempts} with this token`);
+    const digest = digestToken(token);
+    if (!(await perToken.attempt(digest)))
+      throw tooManyAttempts(`Too many ${attempts} with this token`, await perToken.retryAfterMs(digest));
     const agent = await verifyAgentToken(app.db, token);
-    if (!agent) throw new AppError('unauthenticated', 'Invalid agent token');
+    if (!agent) {
+      // No agent has this token, so no account to audit it in: the log holds it (never the token).
+      request.log.warn({ event: 'agent.token_rejected', ip: request.ip }, 'agent token refused');
+      throw new AppError('unauthenticated', 'Invalid agent token');
+    }
     request.agent = { id: agent.id, tokenDigest: agent.tokenDigest };
   };
 }

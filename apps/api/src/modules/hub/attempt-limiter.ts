@@ -1,9 +1,14 @@
 import type { Redis } from 'ioredis';
 
-/** Counts attempts per key in a fixed window; used to slow down token guessing at the hub. */
+/**
+ * Counts attempts per key in a fixed window; slows down token and password guessing. The window
+ * starts at a key's first attempt.
+ */
 export interface AttemptLimiter {
   /** Records an attempt; false when the key is over its limit for this window. */
   attempt(key: string): Promise<boolean>;
+  /** Without recording anything: 0 while the key has attempts left, else the ms until its window ends. */
+  retryAfterMs(key: string): Promise<number>;
 }
 
 /** Counts in this process: one instance. */
@@ -20,10 +25,16 @@ export class LocalAttemptLimiter implements AttemptLimiter {
     const entry = this.#counts.get(key);
     if (!entry || entry.resetAt <= now) {
       this.#counts.set(key, { count: 1, resetAt: now + this.windowMs });
-      return true;
+      return 1 <= this.limit;
     }
     entry.count += 1;
     return entry.count <= this.limit;
+  }
+
+  async retryAfterMs(key: string, now = Date.now()): Promise<number> {
+    const entry = this.#counts.get(key);
+    if (!entry || entry.resetAt <= now || entry.count < this.limit) return 0;
+    return entry.resetAt - now;
   }
 
   #sweep(now: number): void {
@@ -31,7 +42,7 @@ export class LocalAttemptLimiter implements AttemptLimiter {
   }
 }
 
-/** Counts in Redis, shared by every instance: the window starts at a key's first attempt. */
+/** Counts in Redis, shared by every instance. */
 export class SharedAttemptLimiter implements AttemptLimiter {
   constructor(
     private readonly redis: Redis,
@@ -47,5 +58,15 @@ export class SharedAttemptLimiter implements AttemptLimiter {
     const [error, count] = results?.[0] ?? [new Error('no reply from Redis')];
     if (error) throw error;
     return Number(count) <= this.limit;
+  }
+
+  async retryAfterMs(key: string): Promise<number> {
+    const name = this.keyOf(key);
+    const results = await this.redis.multi().get(name).pttl(name).exec();
+    const [countError, count] = results?.[0] ?? [new Error('no reply from Redis')];
+    const [ttlError, ttl] = results?.[1] ?? [new Error('no reply from Redis')];
+    if (countError ?? ttlError) throw countError ?? ttlError;
+    if (Number(count ?? 0) < this.limit) return 0;
+    return Math.max(Number(ttl), 1);
   }
 }
