@@ -24,6 +24,9 @@ export interface SqlFlow {
   close(): Promise<void>;
 }
 
+/** Flows made in this test file: the second one's resources get names of their own. */
+let flows = 0;
+
 export async function startSqlFlow(
   as: As,
   options: {
@@ -35,6 +38,8 @@ export async function startSqlFlow(
     batchSize?: number;
   },
 ): Promise<SqlFlow> {
+  flows += 1;
+  const suffix = flows === 1 ? '' : ` ${flows}`;
   const source = await createTestDatabase({ empty: true });
   const destination = await createTestDatabase({ empty: true });
   const sourceSql = createDatabaseClient({ url: source.url, poolSize: 1 });
@@ -61,15 +66,15 @@ export async function startSqlFlow(
       },
     });
   };
-  const sourceId = await connection('Items DB', source, options.agentSide === 'export');
-  const destinationId = await connection('Warehouse', destination, options.agentSide === 'import');
+  const sourceId = await connection(`Items DB${suffix}`, source, options.agentSide === 'export');
+  const destinationId = await connection(`Warehouse${suffix}`, destination, options.agentSide === 'import');
   const exportId = await create(as, '/v1/exports', {
-    name: 'Items',
+    name: `Items${suffix}`,
     connectionId: sourceId,
     sql: { query: 'SELECT id, name FROM items', keyColumn: 'id' },
   });
   const importId = await create(as, '/v1/imports', {
-    name: 'Items to the warehouse',
+    name: `Items to the warehouse${suffix}`,
     connectionId: destinationId,
     sql: {
       table: 'received',
@@ -81,7 +86,7 @@ export async function startSqlFlow(
     },
   });
   const flowId = await create(as, '/v1/flows', {
-    name: 'Items out',
+    name: `Items out${suffix}`,
     exportId,
     scriptIds: [],
     importIds: [importId],
