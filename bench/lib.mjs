@@ -13,8 +13,9 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /**
  * Starts `apps/api/dist/server.js` on its embedded PostgreSQL in a temp folder; `restart()` stops
  * and starts it again on the same data, `stop()` cleans up. `pid` is the current process's.
+ * `output`: a file descriptor for its logs (default: this process's stdout and stderr).
  */
-export async function startApi({ port = 4900, env = {} } = {}) {
+export async function startApi({ port = 4900, env = {}, output = 'inherit' } = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'outpost-bench-'));
   const url = `http://127.0.0.1:${port}`;
   let child;
@@ -29,7 +30,7 @@ export async function startApi({ port = 4900, env = {} } = {}) {
         DATABASE_URL: '',
         ...env,
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', output, output],
     });
     const deadline = Date.now() + 120_000;
     for (;;) {

@@ -4,11 +4,13 @@
 // and SIGKILL in turn) and a token regenerated every 60 s. One line a minute; the summary at the
 // end. `signal` (an AbortSignal) ends it early; everything started is stopped either way.
 import { fork } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { call, root, rssMiB, signUp, sleep, startApi } from '../lib.mjs';
+import { apiLogDigest } from './api-log.mjs';
 import { createFleet } from './fleet.mjs';
 import { runFlow, setupFlow } from './flow.mjs';
 import { startLoad } from './load.mjs';
@@ -64,9 +66,12 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
     });
     const targetUrl = `http://127.0.0.1:${targetPort}`;
 
-    // LOG_LEVEL fatal: the API logs every agent_offline answer as an error, and the soak makes
-    // many on purpose; it counts every failure by its code itself.
-    const api = await startApi({ port: API_PORT, env: { LOG_LEVEL: 'fatal' } });
+    // Its log goes to a file, digested at the end: it logs every agent_offline answer as an
+    // error, and the soak makes many on purpose.
+    const apiLog = path.join(folder, 'api.log');
+    const apiLogFd = openSync(apiLog, 'a');
+    stops.push(async () => closeSync(apiLogFd));
+    const api = await startApi({ port: API_PORT, output: apiLogFd });
     stops.push(api.stop);
     const headers = await signUp(api.url);
 
@@ -158,20 +163,21 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
           })),
         );
       }),
-      every(60_000, ends, async () => {
-        const row = {
-          minute: minuteRows.length + 1,
-          requests: load.takeMinute(),
-          apiMiB: rssMiB(api.pid),
-          online: fleet.agents.filter((agent) => !agent.down).length,
-          restarts: restarts.filter((each) => each.at > since() - 60_000),
-          regenerations: regenerations.filter((each) => each.at > since() - 60_000),
-          flow: flows.at(-1),
-        };
-        minuteRows.push(row);
-        log(minuteLine(row, minutes, agentCount));
-      }),
+      every(60_000, ends, async () => reportMinute()),
     ];
+    function reportMinute() {
+      const row = {
+        minute: minuteRows.length + 1,
+        requests: load.takeMinute(),
+        apiMiB: rssMiB(api.pid),
+        online: fleet.agents.filter((agent) => !agent.down).length,
+        restarts: restarts.filter((each) => each.at > since() - 60_000),
+        regenerations: regenerations.filter((each) => each.at > since() - 60_000),
+        flow: flows.at(-1),
+      };
+      minuteRows.push(row);
+      log(minuteLine(row, minutes, agentCount));
+    }
     apiRss.push({ at: 0, mib: rssMiB(api.pid) });
     agentRss.push({ at: 0, agents: fleet.rss() });
     await Promise.all(loops);
@@ -179,6 +185,7 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
     log('› stopping the load; waiting for the restarts and the flow run under way');
     await load.stop();
     while (busy.size > 0) await sleep(200);
+    if (ranMs % 60_000 > 1_000) reportMinute(); // the last part of a minute
     apiRss.push({ at: since(), mib: rssMiB(api.pid) });
     agentRss.push({ at: since(), agents: fleet.rss() });
 
@@ -194,6 +201,8 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
       regenerations,
       flows,
       unexpectedExits: fleet.unexpectedExits,
+      apiLog: await apiLogDigest(apiLog),
+      minuteRows,
     });
   } finally {
     await stop();

@@ -63,6 +63,8 @@ export function soakSummary({
   regenerations,
   flows,
   unexpectedExits,
+  apiLog,
+  minuteRows,
 }) {
   const { totals, toDown } = load;
   const elsewhere = difference(totals, toDown);
@@ -156,6 +158,22 @@ export function soakSummary({
       failures: flows.filter((run) => !run.exactlyOnce).map((run) => `${run.status}: ${run.error}`),
     },
     unexpectedAgentExits: unexpectedExits,
+    apiLog,
+    perMinute: minuteRows.map(({ minute, requests, apiMiB, online, restarts, regenerations }) => {
+      const latency = requests.latencies.length ? percentiles(requests.latencies) : null;
+      return {
+        minute,
+        sent: requests.sent,
+        failed: requests.failed,
+        failedByCode: requests.byCode,
+        p50Ms: latency && round(latency.p50),
+        p99Ms: latency && round(latency.p99),
+        apiMiB: round(apiMiB, 1),
+        agentsUp: online,
+        restartsBackS: restarts.map((each) => each.downMs && round(each.downMs / 1000)),
+        regenerationsBackS: regenerations.map((each) => each.backMs && round(each.backMs / 1000)),
+      };
+    }),
   };
 }
 
@@ -171,6 +189,7 @@ export function table(summary) {
       `${summary.ranMinutes} min, ${summary.options.agents} agents, ${summary.options.rate} req/s`,
     ],
     ['requests sent / succeeded / failed', `${r.sent} / ${r.succeeded} / ${r.failed}`],
+    ['requests not sent (100 already waiting for an answer)', String(r.notSentOverloaded)],
     ['failed, by code', codes(r.failedByCode)],
     [
       'to an agent deliberately down: sent / failed',
@@ -206,6 +225,10 @@ export function table(summary) {
       `${f.succeeded} / ${f.exactlyOnce} of ${f.runs}; repeated batches deduplicated ${f.repeatedBatchesDeduplicated}`,
     ],
     ['agent processes that exited on their own', String(summary.unexpectedAgentExits.length)],
+    [
+      'API log: errors / warnings (agent_offline answers aside)',
+      `${summary.apiLog.errors} / ${summary.apiLog.warnings}`,
+    ],
   ];
   const failures = [
     ...restarts.failed.map((why) => `- restart failed: ${why}`),
@@ -214,6 +237,8 @@ export function table(summary) {
     ...summary.unexpectedAgentExits.map(
       (exit) => `- agent ${exit.agent} exited on its own: ${exit.signal ?? exit.code}`,
     ),
+    ...summary.apiLog.topErrors.map(({ what, count }) => `- API error ×${count}: ${what}`),
+    ...summary.apiLog.topWarnings.map(({ what, count }) => `- API warning ×${count}: ${what}`),
   ];
   return [
     '| soak | value |',
