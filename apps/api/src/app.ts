@@ -31,7 +31,7 @@ import { migrationRoutes } from './modules/migrations/routes.ts';
 import { runRoutes } from './modules/runs/routes.ts';
 import { scriptRoutes } from './modules/scripts/routes.ts';
 import { accessPlugin } from './plugins/access.ts';
-import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { errorHandlerPlugin, sendError } from './plugins/error-handler.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { ScaleOut } from './scale/scale-out.ts';
 import { SERVER_TIMEOUTS, type ServerTimeouts } from './server-timeouts.ts';
@@ -91,6 +91,9 @@ export async function buildApp({
       maxHeaderSize: timeouts.maxHeaderBytes,
     },
     return503OnClosing: true,
+    // A URL that cannot be routed (bad percent-encoding, an over-long parameter) answers in the
+    // API's error shape too.
+    frameworkErrors: sendError,
   });
   app.decorate('config', config);
   app.decorate('db', db);

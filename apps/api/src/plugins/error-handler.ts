@@ -1,25 +1,13 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { isDatabaseUnavailable } from '../lib/database-errors.ts';
 
 /** The one place that turns any error into `{ error: { code, message, requestId } }`. */
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
-    app.setErrorHandler((error: FastifyError, request, reply) => {
-      const appError = toAppError(error);
-      if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
-      else request.log.info({ code: appError.code, status: appError.status }, appError.message);
-      if (appError.retryAfterSeconds) reply.header('retry-after', String(appError.retryAfterSeconds));
-      return reply.status(appError.status).send({
-        error: {
-          code: appError.code,
-          message: appError.message,
-          requestId: request.id,
-          ...(appError.issues ? { issues: appError.issues } : {}),
-        },
-      });
-    });
+    app.setErrorHandler(sendError);
 
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send({
@@ -33,6 +21,25 @@ export const errorHandlerPlugin = fp(
   },
   { name: 'error-handler' },
 );
+
+/**
+ * Answers an error as `{ error: { code, message, requestId, issues? } }`: for every route, and
+ * (as Fastify's `frameworkErrors`) for a URL that cannot be routed, such as `/v1/agents/%zz`.
+ */
+export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const appError = toAppError(error);
+  if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: appError.code, status: appError.status }, appError.message);
+  if (appError.retryAfterSeconds) reply.header('retry-after', String(appError.retryAfterSeconds));
+  return reply.status(appError.status).send({
+    error: {
+      code: appError.code,
+      message: appError.message,
+      requestId: request.id,
+      ...(appError.issues ? { issues: appError.issues } : {}),
+    },
+  });
+}
 
 const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
@@ -61,6 +68,8 @@ function toAppError(error: FastifyError): AppError {
   }
   if (isUniqueViolation(error))
     return new AppError('conflict', 'A resource with these values already exists');
+  if (isDatabaseUnavailable(error))
+    return new AppError('unavailable', 'The database is not reachable; try again in a moment');
   const status = error.statusCode;
   if (status && status < 500)
     return new AppError(FASTIFY_STATUS_CODES[status] ?? 'bad_request', error.message);
