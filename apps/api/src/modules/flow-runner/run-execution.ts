@@ -1,6 +1,7 @@
 import type { Database } from '@outpost/db/client';
 import type { ScriptLimits } from '@outpost/sandbox';
 import type { FastifyBaseLogger } from 'fastify';
+import { isDatabaseUnavailable } from '../../lib/database-errors.ts';
 import type { ConnectionDeps } from '../connections/service.ts';
 import type { ConnectionWithAgent } from '../connections/settings.ts';
 import type { ClaimedRun } from './claim.ts';
@@ -133,17 +134,27 @@ class RunExecution {
         lastValue: largerKey(this.cursor.lastValue, exported.lastValue),
       };
       const incremental = flow.export.sql?.incremental === true;
-      await commitPage(this.env.db, {
-        runId: this.run.id,
-        instanceId: this.env.instanceId,
-        page,
-        counts,
-        failures,
-        cursor,
-        last,
-        ...(last && incremental && cursor.lastValue !== null
-          ? { exportLastValue: { exportId: flow.export.id, value: cursor.lastValue } }
-          : {}),
+      let attempts = 0;
+      await this.withDatabase(page, async () => {
+        attempts += 1;
+        try {
+          await commitPage(this.env.db, {
+            runId: this.run.id,
+            instanceId: this.env.instanceId,
+            page,
+            counts,
+            failures,
+            cursor,
+            last,
+            ...(last && incremental && cursor.lastValue !== null
+              ? { exportLastValue: { exportId: flow.export.id, value: cursor.lastValue } }
+              : {}),
+          });
+        } catch (error) {
+          // The connection broke after the COMMIT reached the database: the page is in.
+          if (error === LOST && attempts > 1 && (await this.committed(page))) return;
+          throw error;
+        }
       });
       this.page = page + 1;
       this.cursor = cursor;
@@ -161,12 +172,53 @@ class RunExecution {
   /** Between pages: stops if another instance was asked to cancel, or the run is no longer ours. */
   private async checkRun(): Promise<void> {
     this.signal.throwIfAborted();
-    const row = await this.env.db.flowRun.findUnique({
-      where: { id: this.run.id },
-      select: { status: true, claimedBy: true, cancelRequestedAt: true },
-    });
+    const row = await this.withDatabase(this.page, () =>
+      this.env.db.flowRun.findUnique({
+        where: { id: this.run.id },
+        select: { status: true, claimedBy: true, cancelRequestedAt: true },
+      }),
+    );
     if (row?.status !== 'RUNNING' || row.claimedBy !== this.env.instanceId) throw LOST;
     if (row.cancelRequestedAt) throw CANCELLED;
+  }
+
+  /** The run, still this instance's, has `page` committed. */
+  private async committed(page: number): Promise<boolean> {
+    const row = await this.env.db.flowRun.findUnique({
+      where: { id: this.run.id },
+      select: { status: true, claimedBy: true, pagesDone: true },
+    });
+    return row?.claimedBy === this.env.instanceId && row.pagesDone === page;
+  }
+
+  /**
+   * A step on the API's own database, tried again while the database is away (restarting,
+   * unreachable) with the same waits as `withRetry`, for at most the retry window. Its log
+   * lines can only be written once the database is back: the app log has them meanwhile.
+   */
+  private async withDatabase<T>(page: number, step: () => Promise<T>): Promise<T> {
+    let failedAt: number | null = null;
+    for (let tries = 0; ; tries++) {
+      try {
+        const value = await step();
+        if (failedAt !== null)
+          await this.log.warn(
+            `The API's database was not reachable for ${Math.round((Date.now() - failedAt) / 1000)} s; page ${page} went on`,
+          );
+        return value;
+      } catch (error) {
+        this.signal.throwIfAborted();
+        if (!isDatabaseUnavailable(error)) throw error;
+        failedAt ??= Date.now();
+        const wait = retryDelayMs(tries);
+        if (Date.now() + wait - failedAt > this.env.retryWindowMs)
+          throw new RunFailure(
+            `The API's database is not reachable; gave up on page ${page} after retrying for ${Math.round((Date.now() - failedAt) / 1000)} s`,
+          );
+        this.env.appLog.warn({ runId: this.run.id, page, err: error }, 'database not reachable; retrying');
+        await sleep(wait, this.signal);
+      }
+    }
   }
 
   private readPage(
@@ -256,10 +308,12 @@ class RunExecution {
       if (outcome.ok) return outcome.value;
       const error = outcome.error;
       this.signal.throwIfAborted();
-      if (!isTransportFailure(error)) throw error;
+      if (!isTransportFailure(error) && !isDatabaseUnavailable(error)) throw error;
       failedAt ??= Date.now();
       const wait = retryDelayMs(tries);
-      const reason = describeTransportFailure(error, this.agentNames.get(connectionId) ?? null);
+      const reason = isTransportFailure(error)
+        ? describeTransportFailure(error, this.agentNames.get(connectionId) ?? null)
+        : "The API's database is not reachable";
       if (Date.now() + wait - failedAt > this.env.retryWindowMs)
         throw new RunFailure(
           `${reason}; gave up on page ${page} after retrying for ${Math.round((Date.now() - failedAt) / 1000)} s`,
