@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode } from '../errors.ts';
 import { isDatabaseUnavailable } from '../lib/database-errors.ts';
+import { isRedisUnavailable } from '../scale/redis.ts';
 
 /** The one place that turns any error into `{ error: { code, message, requestId } }`. */
 export const errorHandlerPlugin = fp(
@@ -70,6 +71,8 @@ function toAppError(error: FastifyError): AppError {
     return new AppError('conflict', 'A resource with these values already exists');
   if (isDatabaseUnavailable(error))
     return new AppError('unavailable', 'The database is not reachable; try again in a moment');
+  if (isRedisUnavailable(error))
+    return new AppError('unavailable', 'Redis is not reachable; try again in a moment');
   const status = error.statusCode;
   if (status && status < 500)
     return new AppError(FASTIFY_STATUS_CODES[status] ?? 'bad_request', error.message);

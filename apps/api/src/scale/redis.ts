@@ -15,6 +15,18 @@ export function createRedis(url: string, name: string): Redis {
   });
 }
 
+/**
+ * A command failed because Redis is away (its retries used up while reconnecting, or the
+ * connection closed under it), as opposed to an error Redis answered: worth a 503, not a 500.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /^(Connection is closed|Stream isn't writeable)/.test(error.message)
+  );
+}
+
 /** Key and channel names of one deployment: every name starts with its prefix. */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
