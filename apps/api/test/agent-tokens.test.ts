@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRevocation } from '../src/modules/agents/events.ts';
 import { verifyAgentToken } from '../src/modules/agents/service.ts';
 import { call, type SignedUp, signUp, startTestApp, type TestApp } from './helpers.ts';
+import { everyRowAsText } from './support/every-row.ts';
 
 let t: TestApp;
 let owner: SignedUp;
@@ -30,20 +31,6 @@ async function connectStatus(token: string): Promise<number> {
   return response.statusCode;
 }
 
-/** Every row of every table, as text: what a database dump would hold. */
-async function everyRowAsText(): Promise<string> {
-  const tables = await t.db.$queryRaw<{ table_name: string }[]>`
-    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
-  const rows: string[] = [];
-  for (const { table_name } of tables) {
-    const result = await t.db.$queryRawUnsafe<{ row: string }[]>(
-      `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
-    );
-    rows.push(...result.map((entry) => entry.row));
-  }
-  return rows.join('\n');
-}
-
 describe('agent tokens', () => {
   it('are well-formed: opa_ prefix, base62 and a valid checksum', async () => {
     const { token } = await newAgent('format');
@@ -54,7 +41,7 @@ describe('agent tokens', () => {
     const tokens = await Promise.all(
       ['dump-1', 'dump-2', 'dump-3'].map(async (name) => (await newAgent(name)).token),
     );
-    const dump = await everyRowAsText();
+    const dump = await everyRowAsText(t.db);
     expect(dump).toContain('dump-1'); // the dump does hold the agents…
     for (const token of tokens) {
       expect(dump).not.toContain(token); // …but none of their tokens
