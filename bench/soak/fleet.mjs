@@ -180,13 +180,15 @@ export function createFleet({ api, headers, folder, log }) {
           agent.child.kill('SIGKILL');
           end = await exited(agent.child);
         }
+        const exitMs = performance.now() - signalled;
         const offlineMs = await until(agent, false, 30_000);
         const launched = await launch(agent);
         const onlineMs = await until(agent, true);
         return {
           signal,
           exit: end.signal ?? end.code,
-          offlineSeen: offlineMs !== null,
+          exitMs,
+          offlineMs,
           reconnectMs: onlineMs,
           downMs: onlineMs === null ? null : launched + onlineMs - signalled,
         };

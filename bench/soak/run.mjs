@@ -185,7 +185,8 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
     log('› stopping the load; waiting for the restarts and the flow run under way');
     await load.stop();
     while (busy.size > 0) await sleep(200);
-    if (ranMs % 60_000 > 1_000) reportMinute(); // the last part of a minute
+    // The last minute, or part of one, when the end came before its line.
+    if (minuteRows.length < Math.round(ranMs / 60_000) || ranMs % 60_000 > 1_000) reportMinute();
     apiRss.push({ at: since(), mib: rssMiB(api.pid) });
     agentRss.push({ at: since(), agents: fleet.rss() });
 

@@ -136,6 +136,8 @@ export function soakSummary({
       failed: restarts
         .filter((each) => each.error || each.reconnectMs == null)
         .map((each) => each.error ?? 'not online in 120 s'),
+      exitS: seconds(restarts.map((each) => each.exitMs)),
+      offlineListedS: seconds(restarts.map((each) => each.offlineMs)),
       reconnectS: seconds(restarts.map((each) => each.reconnectMs)),
       downS: seconds(restarts.map((each) => each.downMs)),
     },
@@ -215,6 +217,8 @@ export function table(summary) {
       `${s(restarts.reconnectS)}; failed ${restarts.failed.length}`,
     ],
     ['agent restarts: signal → online p50 / p99 / max', s(restarts.downS)],
+    ['agent restarts: signal → process exited p50 / p99 / max', s(restarts.exitS)],
+    ['agent restarts: process exited → API lists it offline p50 / p99 / max', s(restarts.offlineListedS)],
     [
       'token regenerations: → online p50 / p99 / max',
       `${s(t.backOnlineS)}; agent exits ${codes(t.agentExits)}; failed ${t.failed.length}`,
