@@ -39,10 +39,12 @@ export function helloFrame(overrides: Partial<Hello['agent']> = {}, protocol = P
 export function connectLightAgent(
   baseUrl: string,
   token: string,
-  options: { autoPong?: boolean; hello?: Hello | null } = {},
+  options: { autoPong?: boolean; hello?: Hello | null; localAddress?: string } = {},
 ): Promise<LightAgent> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/agent/connect`, {
     headers: { authorization: `Bearer ${token}` },
+    // Another loopback address (127.0.0.x) counts as another client for the hub's attempt limits.
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     autoPong: options.autoPong ?? true,
     perMessageDeflate: false,
   });

@@ -19,19 +19,21 @@ const RequestId = z
   .min(1)
   .max(2 ** 32 - 1);
 const ShortText = z.string().max(200);
+/** Text the hub stores (PostgreSQL text cannot hold NUL): a NUL is refused as a protocol error. */
+const StoredText = ShortText.regex(/^[^\0]*$/, 'no NUL characters');
 
 /** Agent → hub, first frame: who is connecting. */
 export const Hello = z.object({
   type: z.literal('hello'),
   protocol: z.number().int().min(0).max(1000),
   agent: z.object({
-    version: ShortText,
-    os: ShortText,
-    arch: ShortText,
-    hostname: ShortText,
-    machineId: ShortText,
+    version: StoredText,
+    os: StoredText,
+    arch: StoredText,
+    hostname: StoredText,
+    machineId: StoredText,
     pid: z.number().int().min(0),
-    nodeVersion: ShortText,
+    nodeVersion: StoredText,
   }),
 });
 export type Hello = z.infer<typeof Hello>;

@@ -79,17 +79,19 @@ const operationError = fc.record(
   { requiredKeys: ['code', 'message'] },
 );
 
+/** Hello's texts are stored by the hub: no NUL. */
+const storedText = shortText.map((value) => value.replaceAll('\0', ''));
 export const validHello = fc.record({
   type: fc.constant('hello' as const),
   protocol: fc.constant(PROTOCOL_VERSION),
   agent: fc.record({
-    version: shortText,
-    os: shortText,
-    arch: shortText,
-    hostname: shortText,
-    machineId: shortText,
+    version: storedText,
+    os: storedText,
+    arch: storedText,
+    hostname: storedText,
+    machineId: storedText,
     pid: fc.nat(),
-    nodeVersion: shortText,
+    nodeVersion: storedText,
   }),
 });
 
