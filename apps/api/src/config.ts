@@ -34,7 +34,11 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Database connections per API process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Sign-up and log-in attempts allowed per minute, per client address (log-in: per address and e-mail). */
+  /**
+   * Sign-up and log-in attempts allowed per minute, per client address (log-in: per address and
+   * e-mail); 3× this many refused API tokens per address a minute and failed log-ins per e-mail per
+   * 15 minutes (modules/auth/failures.ts).
+   */
   OUTPOST_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often the hub pings each agent; a dead peer is noticed within about three intervals. */
   OUTPOST_AGENT_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),

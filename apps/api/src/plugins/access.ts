@@ -90,14 +90,14 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * it in: it is logged, without the token.
  */
 async function authenticateProgram(app: FastifyInstance, request: FastifyRequest): Promise<RequestContext> {
-  await app.authFailures.refuseWhenThrottled(request);
+  await app.authFailures.refuseThrottledAddress(request);
   try {
     const bearer = bearerToken(request);
     if (!bearer) throw new AppError('unauthenticated', 'Invalid API token');
     return await resolveApiToken(app, request, bearer);
   } catch (error) {
     if (error instanceof AppError && error.code === 'unauthenticated') {
-      await app.authFailures.record(request);
+      await app.authFailures.recordRefusedToken(request);
       request.log.warn({ event: 'auth.token_rejected', ip: request.ip }, 'API token refused');
     }
     throw error;

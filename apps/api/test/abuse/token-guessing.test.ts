@@ -165,19 +165,18 @@ describe('log-in', () => {
     expect(JSON.stringify(audit.json())).not.toContain('wrong password');
   });
 
-  it('throttles one address trying many e-mails, known or not', async () => {
-    const attacker = newAddress();
-    const someone = await signUp(t.app);
-    for (let i = 0; i < FAILURES; i++) {
-      // A known e-mail twice: under the per address and e-mail limit of log-in attempts (3).
-      const email =
-        i === 1 || i === 5 ? someone.email : `nobody-${i}-${randomBytes(3).toString('hex')}@example.test`;
-      const response = await logIn(t.app, attacker, email, `wrong password ${i}`);
+  it('does not lock an address out for failed log-ins of many e-mails (browsers share the web app’s address)', async () => {
+    const shared = newAddress();
+    for (let i = 0; i < FAILURES * 2; i++) {
+      const email = `nobody-${i}-${randomBytes(3).toString('hex')}@example.test`;
+      const response = await logIn(t.app, shared, email, `wrong password ${i}`);
       expect(response.statusCode, response.body).toBe(401);
     }
-    const fresh = await signUp(t.app);
-    expectThrottled(await logIn(t.app, attacker, fresh.email, PASSWORD), 60);
-    expect((await logIn(t.app, newAddress(), fresh.email, PASSWORD)).statusCode).toBe(200);
+    const someone = await signUp(t.app);
+    expect((await logIn(t.app, shared, someone.email, PASSWORD)).statusCode).toBe(200);
+    // One e-mail from one address is still limited by the log-in route (3 a minute), with Retry-After.
+    for (let i = 0; i < RATE; i++) await logIn(t.app, shared, someone.email, 'a wrong password');
+    expectThrottled(await logIn(t.app, shared, someone.email, PASSWORD), 60);
   });
 });
 
@@ -241,25 +240,26 @@ describe('with REDIS_URL the counts are shared by every instance', () => {
     await deleteKeys(prefix);
   });
 
-  it('bad API tokens and wrong passwords at one instance throttle the address at the other', async () => {
+  it('bad API tokens at one instance throttle the address at the other', async () => {
     const [first, second] = instances as [TestApp, TestApp];
-    const person = await signUp(second.app);
     const attacker = newAddress();
     for (let i = 0; i < FAILURES; i++) {
-      const response =
-        i % 2
-          ? await from(first.app, attacker, 'GET', '/v1/agents', {
-              headers: bearer(generateToken('apiToken')),
-            })
-          : await logIn(first.app, attacker, `nobody-${i}@example.test`, 'a wrong password');
+      const response = await from(first.app, attacker, 'GET', '/v1/agents', {
+        headers: bearer(generateToken('apiToken')),
+      });
       expect(response.statusCode, response.body).toBe(401);
     }
-    expectThrottled(await logIn(second.app, attacker, person.email, PASSWORD), 60);
     expectThrottled(
       await from(second.app, attacker, 'GET', '/v1/agents', { headers: bearer(generateToken('apiToken')) }),
       60,
     );
-    expect((await logIn(second.app, newAddress(), person.email, PASSWORD)).statusCode).toBe(200);
+    expect(
+      (
+        await from(second.app, newAddress(), 'GET', '/v1/agents', {
+          headers: bearer(generateToken('apiToken')),
+        })
+      ).statusCode,
+    ).toBe(401);
   });
 
   it("one person's failed log-ins at both instances add up", async () => {

@@ -78,7 +78,7 @@ export async function authRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       // Before the password is checked: a throttled guess learns nothing, right or wrong.
-      await app.authFailures.refuseWhenThrottled(request, request.body.email);
+      await app.authFailures.refuseThrottledEmail(request.body.email);
       let result: Awaited<ReturnType<typeof logIn>>;
       try {
         result = await logIn(app.db, request.body);
@@ -99,11 +99,11 @@ export async function authRoutes(app: FastifyInstance) {
   );
 
   /**
-   * Counts the failure (AuthFailures) and audits it in every account of the user, if the e-mail is
+   * Counts the failure per e-mail (AuthFailures) and audits it in every account of the user, if the e-mail is
    * a user's; the failure that uses up the e-mail's attempts is audited as `auth.sign_in_throttled`.
    */
   async function recordFailedSignIn(email: string, request: FastifyRequest) {
-    const { emailThrottled } = await app.authFailures.record(request, email);
+    const { throttled: emailThrottled } = await app.authFailures.recordFailedSignIn(email);
     const user = await app.db.user.findUnique({ where: { email }, include: { memberships: true } });
     if (emailThrottled)
       request.log.warn({ event: 'auth.sign_in_throttled', ip: request.ip }, 'sign-in throttled');
