@@ -11,22 +11,23 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, runAgent } from '../../agent/test/hub/agent-process.ts';
 import { type CallOptions, call, sessionCookie, startTestApp, type TestApp, uniqueEmail } from './helpers.ts';
-import { everyRowAsText } from './support/every-row.ts';
+import { everyRowAsText, pgDump } from './support/every-row.ts';
 import { waitFor } from './support/private-network.ts';
 
 /**
  * The whole journey at debug log level — sign-up, members, log-in, API tokens, agents with Show
  * token and a real agent connected, connections of every auth type (OAuth through a local
  * authorization server) and their tests, a flow with export, script and import and its run, token
- * regeneration, the agent downloads, sign-out — then every log line, API answer (body and headers),
- * every database row, every file of the download archives and the agent's own output are searched
- * for every token and secret made on the way. None may appear, except in the answers that hand a
- * token out once on purpose (create, Show token, Generate token, the Set-Cookie of a sign-in),
- * each allowed exactly its own token. The agent's config file holds its token by design (mode
- * 0600): it is the one file left out, and its mode is checked.
+ * regeneration, the agent downloads, sign-out — then every log line, API answer (body and
+ * headers), database row (and a pg_dump), file of the unpacked download archives, and the agent's
+ * own output and files are searched for every token and secret made on the way. None may appear,
+ * except in the answers that hand one out on purpose (create, Show token, Generate token, the
+ * Set-Cookie of a sign-in, the state in Connect's authorize URL), each allowed exactly its own.
+ * The agent's config file, if it writes one, holds its token by design (mode 0600, checked): it
+ * is the one file left out.
  */
 
-const SECRET_KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
+const STATE_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 const logLines: string[] = [];
 /** Every answer the journey got, with what each may contain. */
@@ -320,7 +321,7 @@ describe('secrets hygiene', () => {
     );
     expectStatus(authorize, 200);
     const state = new URL(authorize.json().url).searchParams.get('state') ?? '';
-    expect(state).toMatch(SECRET_KEY_PATTERN);
+    expect(state).toMatch(STATE_PATTERN);
     secret('OAuth state', state);
     // The authorize answer hands the state out (in the URL to open): that answer only.
     answers.at(-1)?.allowed.push(state);
@@ -436,12 +437,15 @@ describe('secrets hygiene', () => {
 
     // The search.
     const database = await everyRowAsText(t.db);
-    expect(database).toContain(ownerEmail); // the dump holds the journey…
+    const dump = await pgDump(t.db);
+    expect(database).toContain(ownerEmail); // the dumps hold the journey…
+    expect(dump).toContain(ownerEmail);
     expect(logLines.length).toBeGreaterThan(100);
     expect(t.app.log.level).toBe('debug');
     const haystacks: { where: string; text: string; allowed?: string[] }[] = [
       { where: 'the API log', text: logLines.join('\n') },
       { where: 'the database', text: database },
+      { where: 'pg_dump', text: dump },
       { where: "the agent's output", text: agentOutput },
       ...agentFiles.map((file) => ({ where: file, text: readFileSync(file).toString('latin1') })),
       ...unpacked.map(({ file, text }) => ({ where: `download ${path.relative(workDir, file)}`, text })),
