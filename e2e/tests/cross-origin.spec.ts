@@ -13,13 +13,15 @@ import { expect, test } from '../fixtures.ts';
  */
 
 /** A tiny site that serves an empty page: the attacker's origin. */
-async function startOtherSite(host: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((_request, response) => {
+async function startOtherSite(host: string): Promise<{ url: string; server: Server; cookies: string[] }> {
+  const cookies: string[] = [];
+  const server = createServer((request, response) => {
+    cookies.push(request.headers.cookie ?? '');
     response.writeHead(200, { 'content-type': 'text/html' });
     response.end('<!doctype html><title>Another site</title><body><iframe name="sink"></iframe></body>');
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return { url: `http://${host}:${(server.address() as AddressInfo).port}/`, server };
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}/`, server, cookies };
 }
 
 interface Attempts {
@@ -152,6 +154,10 @@ test('a page on another origin cannot make state-changing requests or open socke
           { apiUrl: API_URL, webUrl: WEB_URL, label: `from ${host}` },
         );
 
+        // Cookies go by host, not port: on 127.0.0.1 the session cookie reaches any port, this
+        // site's included, so the attempts above carried it to the API and the web app.
+        const carried = site.cookies.some((cookie) => cookie.includes(`outpost_session=${session?.value}`));
+        expect(carried, `${host}: the session cookie reached the other site`).toBe(host === '127.0.0.1');
         for (const [attempt, result] of Object.entries(attempts.fetches)) {
           // Blocked by CORS, or sent blind (opaque, no-cors): never an answer the page can read.
           expect(['blocked', 'opaque'], `${host}: ${attempt} → ${result}`).toContain(result);
