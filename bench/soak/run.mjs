@@ -136,7 +136,8 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
       if (!agent) return;
       busy.add(agent);
       try {
-        list.push({ at: since(), agent: agent.index, ...(await act(agent)) });
+        const result = await act(agent);
+        list.push({ at: since(), agent: agent.index, ...result }); // at: when it was over
       } catch (error) {
         list.push({ at: since(), agent: agent.index, error: String(error.message ?? error) });
       } finally {
