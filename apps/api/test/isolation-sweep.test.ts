@@ -246,7 +246,10 @@ function send(method: string, url: string, caller: Caller, body?: unknown): Prom
 }
 
 function expectNothingOf(response: LightMyRequestResponse, secrets: string[], context: string) {
-  const text = `${response.body}\n${JSON.stringify(response.headers)}`;
+  expectNothingOfText(`${response.body}\n${JSON.stringify(response.headers)}`, secrets, context);
+}
+
+function expectNothingOfText(text: string, secrets: string[], context: string) {
   for (const secret of secrets)
     expect(text.includes(secret), `${context}: the answer names ${secret}`).toBe(false);
 }
@@ -380,6 +383,54 @@ describe('the isolation sweep', () => {
     }
     expect(await snapshotAll()).toEqual(before);
   }, 60_000);
+});
+
+describe('the live agent events', () => {
+  it("a stream shows only its own environment's agents, whatever changes elsewhere", async () => {
+    for (const caller of sides()) {
+      const own = caller.tenant.slices[caller.slug].agent.id;
+      const controller = new AbortController();
+      const response = await fetch(`${baseUrl}/v1/agents/events`, {
+        headers: {
+          cookie: `outpost_session=${caller.tenant.base.sessions.MONITOR}`,
+          'x-outpost-environment': caller.slug,
+        },
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+      if (!reader) throw new Error('no stream');
+      // Change every other side's agents first, then the caller's own: its event ends the wait.
+      for (const { side } of targetsOf(caller)) {
+        const changed = await call(t.app, 'PATCH', `/v1/agents/${side.tenant.slices[side.slug].agent.id}`, {
+          as: { cookie: side.tenant.base.owner.cookie },
+          environment: side.slug,
+          body: { description: `changed ${randomBytes(3).toString('hex')}` },
+        });
+        expect(changed.statusCode, changed.body).toBe(200);
+      }
+      // Twice, one after the other: by the second, anything sent about the others has arrived.
+      let received = '';
+      const mentions = () => received.split(own).length - 1;
+      for (const round of [1, 2]) {
+        const mine = await call(t.app, 'PATCH', `/v1/agents/${own}`, {
+          as: { cookie: caller.tenant.base.owner.cookie },
+          environment: caller.slug,
+          body: { description: `mine ${round} ${randomBytes(3).toString('hex')}` },
+        });
+        expect(mine.statusCode, mine.body).toBe(200);
+        while (mentions() < round) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          received += value;
+        }
+      }
+      controller.abort();
+      expect(received).toContain(own);
+      for (const { side, sameTenant } of targetsOf(caller))
+        expectNothingOfText(received, secretsOf(side, sameTenant), `events of ${sideLabel(caller)}`);
+    }
+  });
 });
 
 describe('the agent hub', () => {
