@@ -13,14 +13,15 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /**
  * Starts `apps/api/dist/server.js` on its embedded PostgreSQL in a temp folder; `restart()` stops
  * and starts it again on the same data, `stop()` cleans up. `pid` is the current process's.
- * `output`: a file descriptor for its logs (default: this process's stdout and stderr).
+ * `output`: a file descriptor for its logs (default: this process's stdout and stderr). `nodeArgs`
+ * go to Node itself (`--cpu-prof` to profile a run: NODE_OPTIONS does not allow it).
  */
-export async function startApi({ port = 4900, env = {}, output = 'inherit' } = {}) {
+export async function startApi({ port = 4900, env = {}, output = 'inherit', nodeArgs = [] } = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'outpost-bench-'));
   const url = `http://127.0.0.1:${port}`;
   let child;
   async function launch() {
-    child = spawn(process.execPath, [path.join(root, 'apps/api/dist/server.js')], {
+    child = spawn(process.execPath, [...nodeArgs, path.join(root, 'apps/api/dist/server.js')], {
       env: {
         ...process.env,
         PORT: String(port),

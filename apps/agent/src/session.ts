@@ -10,6 +10,7 @@ import {
   MAX_FRAME_BYTES,
   type Welcome,
 } from '@outpost/protocol/agent/frames';
+import { batchThisTurn } from '@outpost/protocol/agent/write-batch';
 import WebSocket from 'ws';
 import { type Logger, seconds } from './log.ts';
 import type { Policy } from './policy.ts';
@@ -233,11 +234,15 @@ export class Session {
   }
 
   #send(frame: AgentFrame): void {
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    batchThisTurn(this.#socket);
+    this.#socket.send(JSON.stringify(frame));
   }
 
   #sendBinary(data: Buffer): void {
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(data, { binary: true });
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    batchThisTurn(this.#socket);
+    this.#socket.send(data, { binary: true });
   }
 
   #close(code: number, reason: string): void {

@@ -1,5 +1,6 @@
 import { BinaryKind } from '@outpost/protocol/agent/binary';
 import { createDispatcher } from '@outpost/protocol/agent/dispatcher';
+import { batchThisTurn } from '@outpost/protocol/agent/write-batch';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { IncomingBody, OutgoingBody } from '../modules/hub/bodies.ts';
@@ -60,12 +61,16 @@ export function serveLink(socket: WebSocket, deps: LinkServerDeps): void {
   const calls = new Map<number, Call>();
   let closed = false;
 
+  // Frames of one turn (a response, a small body, its end) leave in one write.
   const send = (frame: HolderFrame) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+    if (socket.readyState !== socket.OPEN) return;
+    batchThisTurn(socket);
+    socket.send(JSON.stringify(frame));
   };
   const sendBinary = (frame: Buffer) =>
     new Promise<void>((resolve, reject) => {
       if (socket.readyState !== socket.OPEN) return reject(new Error('the link closed'));
+      batchThisTurn(socket);
       socket.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve()));
     });
   const finish = (id: number) => calls.delete(id);

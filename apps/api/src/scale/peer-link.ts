@@ -1,6 +1,7 @@
 import { BinaryKind } from '@outpost/protocol/agent/binary';
 import { createDispatcher } from '@outpost/protocol/agent/dispatcher';
 import { MAX_FRAME_BYTES, type Operation } from '@outpost/protocol/agent/frames';
+import { batchThisTurn } from '@outpost/protocol/agent/write-batch';
 import type { FastifyBaseLogger } from 'fastify';
 import WebSocket from 'ws';
 import { IncomingBody, OutgoingBody } from '../modules/hub/bodies.ts';
@@ -252,13 +253,16 @@ export class PeerLink {
   }
 
   #send(frame: CallerFrame): void {
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    batchThisTurn(this.#socket);
+    this.#socket.send(JSON.stringify(frame));
   }
 
   #sendBinary(frame: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.#socket.readyState !== WebSocket.OPEN)
         return reject(new HubError('agent_offline', 'The instance holding the agent went away'));
+      batchThisTurn(this.#socket);
       this.#socket.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve()));
     });
   }

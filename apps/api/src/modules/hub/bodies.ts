@@ -4,7 +4,8 @@ import { INITIAL_STREAM_CREDIT, MAX_CHUNK_BYTES } from '@outpost/protocol/agent/
 
 /**
  * A body arriving from the agent. Credit is granted only as the consumer reads, so at most the
- * initial window is ever buffered here, however large the body.
+ * initial window is ever buffered here, however large the body; and only in batches of at least a
+ * chunk, so that a small body (all of it within the first window) costs no credit frame at all.
  */
 export class IncomingBody extends Readable {
   #unacknowledged = 0;
@@ -14,7 +15,8 @@ export class IncomingBody extends Readable {
   }
 
   override _read(): void {
-    if (this.#unacknowledged === 0) return;
+    // The sender waits for credit only once the whole window is out, far past one chunk.
+    if (this.#unacknowledged < MAX_CHUNK_BYTES) return;
     const bytes = this.#unacknowledged;
     this.#unacknowledged = 0;
     this.grantCredit(bytes);

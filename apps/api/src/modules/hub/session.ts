@@ -12,6 +12,7 @@ import {
   type Response,
   type Welcome,
 } from '@outpost/protocol/agent/frames';
+import { batchThisTurn } from '@outpost/protocol/agent/write-batch';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { IncomingBody, OutgoingBody } from './bodies.ts';
@@ -345,6 +346,7 @@ export class AgentSession {
 
   #send(frame: HubFrame): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    batchThisTurn(this.socket);
     this.socket.send(JSON.stringify(frame));
   }
 
@@ -352,6 +354,7 @@ export class AgentSession {
     return new Promise((resolve, reject) => {
       if (this.socket.readyState !== this.socket.OPEN)
         return reject(new HubError('agent_offline', 'The agent disconnected'));
+      batchThisTurn(this.socket);
       this.socket.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve()));
     });
   }
