@@ -236,6 +236,8 @@ describe('the hub under a protocol fuzzer', () => {
       );
       expect(result).toBe('still here');
       clean.socket.close();
+      await clean.closed;
+      expect(unhandled).toEqual([]);
       console.info(`hub fuzz (seed ${budget.seed}): ${sequences} sequences`);
     },
     budget.timeoutMs(3_000, 60_000),

@@ -336,6 +336,7 @@ describe('every /v1 route with a schema under a REST fuzzer', () => {
       // Still answering, for the owner too.
       const me = await call(t.app, 'GET', '/v1/me', { as: { cookie: owner.cookie } });
       expect(me.statusCode).toBe(200);
+      expect(unhandled).toEqual([]);
       console.info(
         `REST fuzz (seed ${budget.seed}): ${requestsSent} requests to ${routes.length} routes, by status: ${JSON.stringify(Object.fromEntries(statuses))}`,
       );
