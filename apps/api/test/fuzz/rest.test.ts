@@ -309,6 +309,16 @@ describe('every /v1 route with a schema under a REST fuzzer', () => {
     expect(routes.filter((route) => route.body).length).toBeGreaterThan(20);
   });
 
+  it('sees a change to any of the account rows in its digest (so that "unchanged" means something)', async () => {
+    const before = await tenantDigest(t.db, owner.me.account.id);
+    const [script] = own.scripts ?? [];
+    await t.db.script.update({ where: { id: script }, data: { description: 'seen' } });
+    const after = await tenantDigest(t.db, owner.me.account.id);
+    expect(after.Script).not.toBe(before.Script);
+    expect({ ...after, Script: before.Script }).toEqual(before);
+    lastDigest = undefined;
+  });
+
   it(
     'answers every request without a 5xx, a hang or an unhandled rejection, and refusals change nothing',
     async () => {
