@@ -25,6 +25,10 @@ describe('isDatabaseUnavailable', () => {
         known('P2010', { driverAdapterError: { cause: { kind: 'postgres', code: '57P01' } } }),
       ),
     ).toBe(true);
+    // pg's own error, unwrapped, from a transaction whose connection was cut.
+    expect(
+      isDatabaseUnavailable(new Error('Client has encountered a connection error and is not queryable')),
+    ).toBe(true);
   });
 
   it('says no for a query that failed, and for errors that are not Prisma’s', () => {

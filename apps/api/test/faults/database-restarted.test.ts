@@ -68,6 +68,17 @@ describe('fault: the API database restarted', () => {
         `run done ${Date.now() - startedAt} ms after the start; agent status now ${await agentStatus(as, agent.id)}; ` +
         `run log warnings: ${JSON.stringify(run.logs.filter((line) => line.level !== 'info').map((line) => line.message))}`,
     );
+    // When the run was taken over instead of going on: why its instance let it go.
+    if (/Resumed/.test(logOf(run)))
+      console.log(
+        api
+          .current()
+          .output()
+          .split('\n')
+          .filter((line) => /"msg":"(flow run|database not reachable)/.test(line))
+          .map((line) => line.slice(0, 800))
+          .join('\n'),
+      );
     expect(api.current().child.exitCode).toBeNull();
     await expectExactlyOnce(flow, run);
     expect(logOf(run)).not.toMatch(/Resumed/);
