@@ -4,7 +4,16 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { call, cpuSeconds, root, round, rssMiB, signUp, sleep, startApi } from './lib.mjs';
+import {
+  AGENTS_PER_ENVIRONMENT,
+  cpuSeconds,
+  createAgents,
+  root,
+  round,
+  rssMiB,
+  sleep,
+  startApi,
+} from './lib.mjs';
 
 const MAX_AGENTS = 10_000;
 const PER_PROCESS = 2_500;
@@ -13,19 +22,14 @@ export async function idleAgents({ quick }) {
   const api = await startApi({ port: 4901 });
   const workers = [];
   try {
-    const headers = await signUp(api.url);
     const entries = [];
     const creating = performance.now() + (quick ? 25_000 : 180_000);
+    // An environment holds at most AGENTS_PER_ENVIRONMENT agents: one account per so many.
     while (entries.length < MAX_AGENTS && performance.now() < creating) {
-      const batch = await Promise.all(
-        Array.from({ length: 50 }, async (_, j) => {
-          const index = entries.length + j;
-          const { id } = await call(api.url, headers, 'POST', '/v1/agents', { name: `idle-${index}` });
-          const { token } = await call(api.url, headers, 'GET', `/v1/agents/${id}/token`);
-          return { token, index };
-        }),
-      );
-      entries.push(...batch);
+      const batch = await createAgents(api.url, AGENTS_PER_ENVIRONMENT, {
+        name: (index) => `idle-${entries.length + index}`,
+      });
+      entries.push(...batch.map(({ token }, j) => ({ token, index: entries.length + j })));
     }
     const count = entries.length;
     console.log(`  idle agents: ${count} created`);

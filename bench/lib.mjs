@@ -130,6 +130,33 @@ export async function signUp(url) {
   return { cookie, 'x-outpost-client': 'bench', 'content-type': 'application/json' };
 }
 
+/** The most agents one environment holds (ENVIRONMENT_LIMITS in apps/api/src/modules/environments/limits.ts). */
+export const AGENTS_PER_ENVIRONMENT = 100;
+
+/**
+ * Creates `count` agents with their tokens, in as many fresh accounts (one environment each) as
+ * the per-environment limit needs. Each comes with the headers of its account.
+ */
+export async function createAgents(url, count, { name = (index) => `agent-${index}` } = {}) {
+  const agents = [];
+  for (let start = 0; start < count; start += AGENTS_PER_ENVIRONMENT) {
+    const headers = await signUp(url);
+    const size = Math.min(AGENTS_PER_ENVIRONMENT, count - start);
+    for (let offset = 0; offset < size; offset += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, size - offset) }, async (_, j) => {
+          const index = start + offset + j;
+          const { id } = await call(url, headers, 'POST', '/v1/agents', { name: name(index) });
+          const { token } = await call(url, headers, 'GET', `/v1/agents/${id}/token`);
+          return { id, token, index, headers };
+        }),
+      );
+      agents.push(...batch);
+    }
+  }
+  return agents;
+}
+
 /** Percentiles of a list of milliseconds. */
 export function summarise(samples) {
   const sorted = [...samples].sort((a, b) => a - b);

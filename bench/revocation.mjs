@@ -1,16 +1,12 @@
 // Case 7: Generate token (POST /v1/agents/:id/token) closes the agent's live session; the time
-// from the request to the close, seen by the agent, over `agents` light agents one at a time.
+// from the request to the close, seen by the agent, over `agents` light agents one at a time
+// (in accounts of their own: an environment holds at most 100 agents).
 import { performance } from 'node:perf_hooks';
-import { call, summarise } from './lib.mjs';
+import { call, createAgents, summarise } from './lib.mjs';
 import { addressOf, connectLight } from './light-agent.mjs';
 
 export async function revocation(env, { agents }) {
-  const entries = [];
-  for (let i = 0; i < agents; i++) {
-    const { id } = await call(env.api.url, env.headers, 'POST', '/v1/agents', { name: `revoked ${i}` });
-    const { token } = await call(env.api.url, env.headers, 'GET', `/v1/agents/${id}/token`);
-    entries.push({ id, token, index: i });
-  }
+  const entries = await createAgents(env.api.url, agents, { name: (index) => `revoked ${index}` });
   await Promise.all(
     entries.map(
       (entry) =>
@@ -34,7 +30,7 @@ export async function revocation(env, { agents }) {
   const samples = [];
   for (const entry of entries) {
     const started = performance.now();
-    await call(env.api.url, env.headers, 'POST', `/v1/agents/${entry.id}/token`, {});
+    await call(env.api.url, entry.headers, 'POST', `/v1/agents/${entry.id}/token`, {});
     samples.push((await entry.closed) - started);
   }
   return summarise(samples);
