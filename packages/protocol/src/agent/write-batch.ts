@@ -12,7 +12,13 @@ function flush(): void {
   flushScheduled = false;
   const sockets = [...corked];
   corked.clear();
-  for (const socket of sockets) socket.uncork();
+  for (const socket of sockets) {
+    try {
+      socket.uncork();
+    } catch {
+      // A socket that failed is closing; the others must still be flushed.
+    }
+  }
 }
 
 /**

@@ -8,8 +8,9 @@ import type { ScaleOut } from '../../scale/scale-out.ts';
 import { AGENT_BUNDLE_PATH } from '../agents/bundle-route.ts';
 import type { AgentEvents } from '../agents/events.ts';
 import { HubError } from './errors.ts';
-import { markAgentOffline, markAgentOnline } from './presence.ts';
-import { AgentSession, type HubResult, type RequestOptions } from './session.ts';
+import { HeartbeatWheel } from './heartbeat-wheel.ts';
+import { AgentPresence } from './presence.ts';
+import { AgentSession, type HubResult, type RequestOptions, type SessionHooks } from './session.ts';
 
 export interface HubOptions {
   db: Database;
@@ -48,8 +49,19 @@ export class AgentHub {
   readonly #digests = new WeakMap<AgentSession, string>();
   /** Sessions that went live (welcome sent): each is counted once as opened and once as closed. */
   readonly #welcomed = new WeakSet<AgentSession>();
+  /** Presence in the database, batched across sessions. */
+  readonly #presence: AgentPresence;
+  /** One timer pings every session, spread over the interval. */
+  readonly #heartbeats: HeartbeatWheel;
+  /** Shared by every session: nothing per session but the session itself. */
+  readonly #hooks: SessionHooks = {
+    onHello: (session, hello) => this.#onHello(session, hello, this.#digests.get(session) ?? ''),
+    onClosed: (session, code, reason) => this.#onClosed(session, code, reason),
+  };
 
   constructor(private readonly options: HubOptions) {
+    this.#presence = new AgentPresence(options.db);
+    this.#heartbeats = new HeartbeatWheel(options.heartbeatMs);
     this.#unsubscribe = options.events.onRevocation(({ agentId, reason }) => {
       const session = this.#live.get(agentId);
       if (reason === 'token_revoked') session?.close(CloseCode.TOKEN_REVOKED, 'token revoked');
@@ -107,10 +119,8 @@ export class AgentHub {
       heartbeatMs: this.options.heartbeatMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       log: this.options.log,
-      hooks: {
-        onHello: (current, hello) => this.#onHello(current, hello, agent.tokenDigest),
-        onClosed: (current, code, reason) => this.#onClosed(current, code, reason),
-      },
+      heartbeats: this.#heartbeats,
+      hooks: this.#hooks,
     });
     this.#digests.set(session, agent.tokenDigest);
     this.#connecting.add(session);
@@ -208,12 +218,9 @@ export class AgentHub {
   }
 
   async #onHello(session: AgentSession, hello: Hello, tokenDigest: string): Promise<void> {
-    const { db, log } = this.options;
+    const { log } = this.options;
     // The token may have been regenerated, or the agent deleted, since the upgrade was accepted.
-    const current = await db.agent.findUnique({
-      where: { id: session.agentId },
-      select: { tokenDigest: true },
-    });
+    const current = await this.#presence.atHello(session.agentId);
     if (!current) {
       session.close(CloseCode.AGENT_DELETED, 'agent deleted');
       return;
@@ -247,7 +254,16 @@ export class AgentHub {
       return;
     }
     if (this.#live.get(session.agentId) !== session) return; // closed while we claimed
-    const agent = await markAgentOnline(db, session.agentId, session.id, hello, session.ipAddress);
+    const agent = await this.#presence.markOnline({
+      agentId: session.agentId,
+      sessionId: session.id,
+      hello,
+      ipAddress: session.ipAddress,
+    });
+    if (!agent) {
+      session.close(CloseCode.AGENT_DELETED, 'agent deleted');
+      return;
+    }
     const latest = await this.options.latestAgent();
     // A manifest the agent's schema would refuse must not cost every agent its welcome.
     const upgrade = UpgradeOffer.safeParse({ ...latest, path: AGENT_BUNDLE_PATH });
@@ -307,17 +323,13 @@ export class AgentHub {
           'could not release the presence in Redis',
         ),
       );
-    markAgentOffline(this.options.db, session.agentId, session.id)
-      .then(async (changed) => {
-        if (!changed) return;
-        const agent = await this.options.db.agent.findUnique({
-          where: { id: session.agentId },
-          select: { scopeId: true },
-        });
-        if (agent)
+    this.#presence
+      .markOffline(session.agentId, session.id)
+      .then((changed) => {
+        if (changed)
           this.options.events.publishChange({
             type: 'changed',
-            scopeId: agent.scopeId,
+            scopeId: changed.scopeId,
             agentId: session.agentId,
           });
       })

@@ -17,6 +17,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { IncomingBody, OutgoingBody } from './bodies.ts';
 import { AgentNotHere, HubError } from './errors.ts';
+import type { HeartbeatWheel } from './heartbeat-wheel.ts';
 
 export interface RequestOptions {
   /** Epoch milliseconds by which the agent must have answered (and finished any body). */
@@ -54,6 +55,8 @@ export interface SessionOptions {
   heartbeatMs: number;
   handshakeTimeoutMs: number;
   log: FastifyBaseLogger;
+  /** Pings this session once per `heartbeatMs` (one timer for all sessions). */
+  heartbeats: HeartbeatWheel;
   hooks: SessionHooks;
 }
 
@@ -73,8 +76,10 @@ export class AgentSession {
   #nextRequestId = 1;
   readonly #pending = new Map<number, Pending>();
   #lastHeardAt = Date.now();
-  readonly #timers: NodeJS.Timeout[] = [];
-  readonly #log: FastifyBaseLogger;
+  /** Until `hello` arrives. */
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  /** Made on first use: an idle session logs nothing. */
+  #logger: FastifyBaseLogger | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -82,7 +87,11 @@ export class AgentSession {
   ) {
     this.agentId = options.agentId;
     this.ipAddress = options.ipAddress;
-    this.#log = options.log.child({ agentId: options.agentId, sessionId: this.id });
+  }
+
+  get #log(): FastifyBaseLogger {
+    this.#logger ??= this.options.log.child({ agentId: this.agentId, sessionId: this.id });
+    return this.#logger;
   }
 
   get ready(): boolean {
@@ -154,13 +163,12 @@ export class AgentSession {
     });
     this.socket.on('close', (code, reason) => this.#onClose(code, reason.toString()));
     this.socket.on('error', (error) => this.#log.info({ err: error }, 'agent socket error'));
-    this.#timers.push(
-      setTimeout(() => {
-        if (this.#state === 'handshake')
-          this.close(CloseCode.TIMEOUT, 'no hello within the handshake timeout');
-      }, this.options.handshakeTimeoutMs),
-      setInterval(() => this.#heartbeat(), this.options.heartbeatMs),
-    );
+    // Only the agent's hello is timed: the hub's own checks after it may take longer under load.
+    this.#handshakeTimer = setTimeout(() => {
+      if (this.#state === 'handshake' && !this.hello)
+        this.close(CloseCode.TIMEOUT, 'no hello within the handshake timeout');
+    }, this.options.handshakeTimeoutMs);
+    this.options.heartbeats.add(this);
   }
 
   /** Goes live: sends `welcome`. */
@@ -260,6 +268,8 @@ export class AgentSession {
       return;
     }
     this.hello = hello;
+    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
     this.options.hooks.onHello(this, hello).catch((error: unknown) => {
       this.#log.error({ err: error }, 'agent handshake failed');
       this.close(CloseCode.GOING_AWAY, 'handshake failed; try again');
@@ -315,7 +325,8 @@ export class AgentSession {
     return pending;
   }
 
-  #heartbeat(): void {
+  /** Called by the heartbeat wheel once per interval: ping, or close a session that went silent. */
+  heartbeat(): void {
     if (this.#state === 'closed') return;
     if (!this.isHealthy()) {
       this.#log.info('agent missed its heartbeats; closing');
@@ -336,7 +347,8 @@ export class AgentSession {
   #onClose(code: number, reason: string): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    for (const timer of this.#timers.splice(0)) clearTimeout(timer);
+    clearTimeout(this.#handshakeTimer);
+    this.options.heartbeats.delete(this);
     // A peer that never answers the close handshake is cut after a grace period.
     setTimeout(() => this.socket.terminate(), 2_000).unref();
     const offline = new HubError('agent_offline', 'The agent disconnected');
