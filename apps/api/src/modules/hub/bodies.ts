@@ -57,7 +57,13 @@ export class OutgoingBody {
     waiting?.();
   }
 
+  /**
+   * Sends every chunk of `body`, and resolves once the last was handed to the socket. The credit,
+   * not the socket's write callbacks, bounds what is in flight, so the end of the body (sent by the
+   * caller right after) leaves in the same write as its last chunk; a failed write stops the pump.
+   */
   async pump(body: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<void> {
+    let failed: { error: unknown } | undefined;
     for await (const piece of body) {
       for (let offset = 0; offset < piece.byteLength; offset += MAX_CHUNK_BYTES) {
         const chunk = piece.subarray(offset, offset + MAX_CHUNK_BYTES);
@@ -68,10 +74,15 @@ export class OutgoingBody {
             signal.addEventListener('abort', () => resolve(), { once: true });
           });
         }
+        if (failed) throw failed.error;
         if (signal.aborted) return;
         this.#credit -= chunk.byteLength;
-        await this.send(encodeChunk(this.kind, this.id, chunk));
+        this.send(encodeChunk(this.kind, this.id, chunk)).catch((error: unknown) => {
+          failed ??= { error };
+          this.addCredit(0); // wakes a pump waiting for credit, to see the failure
+        });
       }
     }
+    if (failed) throw failed.error;
   }
 }

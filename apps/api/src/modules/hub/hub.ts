@@ -51,6 +51,8 @@ export class AgentHub {
   readonly #welcomed = new WeakSet<AgentSession>();
   /** Presence in the database, batched across sessions. */
   readonly #presence: AgentPresence;
+  /** The last failure to record agents offline (logged once per batch). */
+  #lastOfflineError: unknown;
   /** One timer pings every session, spread over the interval. */
   readonly #heartbeats: HeartbeatWheel;
   /** Shared by every session: nothing per session but the session itself. */
@@ -333,8 +335,11 @@ export class AgentHub {
             agentId: session.agentId,
           });
       })
-      .catch((error: unknown) =>
-        this.options.log.warn({ err: error, agentId: session.agentId }, 'could not record the agent offline'),
-      );
+      .catch((error: unknown) => {
+        // A failed batch fails every agent in it with the same error: said once.
+        if (error === this.#lastOfflineError) return;
+        this.#lastOfflineError = error;
+        this.options.log.warn({ err: error, agentId: session.agentId }, 'could not record the agent offline');
+      });
   }
 }
