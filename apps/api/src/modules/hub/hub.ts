@@ -115,6 +115,9 @@ export class AgentHub {
 
   /** Takes over a freshly upgraded socket of an agent whose token was just verified. */
   attach(socket: WebSocket, agent: AuthenticatedAgent, ipAddress: string): void {
+    // @fastify/websocket's own 'error' listener holds the upgrade's request and reply (and their
+    // logger) for as long as the socket lives: a few KiB per idle agent. The session handles errors.
+    socket.removeAllListeners('error');
     const session = new AgentSession(socket, {
       agentId: agent.id,
       ipAddress,
