@@ -45,6 +45,7 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => interrupt.abort());
 
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 let summary;
 try {
   summary = await soak({ ...options, signal: interrupt.signal });
@@ -55,7 +56,7 @@ try {
 
 const report = {
   date: new Date().toISOString(),
-  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
+  commit, // at the start
   machine: {
     cpus: os.cpus().length,
     memGiB: Math.round(os.totalmem() / 2 ** 30),

@@ -1,7 +1,7 @@
 // The soak itself: the built API (embedded database) and the target, `agents` real agent
 // processes each with an On-premise HTTP connection to the target, `rate` requests a second spread
-// over them, a flow run a minute through the first agent, an agent restarted every 20 s (SIGTERM
-// and SIGKILL in turn) and a token regenerated every 60 s. One line a minute; the summary at the
+// over them, a flow run a minute through the first agent and, after the warm-up, an agent restarted
+// every 20 s (SIGTERM and SIGKILL in turn) and a token regenerated every 60 s. One line a minute; the summary at the
 // end. `signal` (an AbortSignal) ends it early; everything started is stopped either way.
 import { fork } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -148,13 +148,18 @@ export async function soak({ minutes, agents: agentCount, rate, signal, log = co
     const loops = [
       every(5_000, ends, async () => apiRss.push({ at: since(), mib: rssMiB(api.pid) })),
       every(30_000, ends, async () => agentRss.push({ at: since(), agents: fleet.rss() })),
-      // Each restart runs on its own, so a slow one does not hold up the next.
-      every(RESTART_EVERY_MS, ends, async () => {
-        void chaos(restarts, (agent) => fleet.restart(agent, kills++ % 2 === 0 ? 'SIGTERM' : 'SIGKILL'));
-      }),
-      every(REGENERATE_EVERY_MS, ends, async () => {
-        void chaos(regenerations, (agent) => fleet.regenerateToken(agent));
-      }),
+      // After the warm-up, when the initial starts no longer hold start slots (a restart waiting
+      // for one would look down longer). Each runs on its own, so a slow one holds up no other.
+      pause(warmupMs, ends).then(() =>
+        every(RESTART_EVERY_MS, ends, async () => {
+          void chaos(restarts, (agent) => fleet.restart(agent, kills++ % 2 === 0 ? 'SIGTERM' : 'SIGKILL'));
+        }),
+      ),
+      pause(warmupMs, ends).then(() =>
+        every(REGENERATE_EVERY_MS, ends, async () => {
+          void chaos(regenerations, (agent) => fleet.regenerateToken(agent));
+        }),
+      ),
       every(FLOW_EVERY_MS, ends, async () => {
         flows.push(
           await runFlow({ api, headers, flowId: flow.flowId, targetUrl }).catch((error) => ({
