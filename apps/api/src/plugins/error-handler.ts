@@ -29,8 +29,11 @@ export const errorHandlerPlugin = fp(
  */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const appError = toAppError(error);
-  if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: appError.code, status: appError.status }, appError.message);
+  const summary = { code: appError.code, status: appError.status };
+  // An error the code threw on purpose (an agent offline: 503) is a line; anything else, with its stack.
+  if (appError.status >= 500 && error !== appError) request.log.error({ err: error }, 'request failed');
+  else if (appError.status >= 500) request.log.warn(summary, appError.message);
+  else request.log.info(summary, appError.message);
   if (appError.retryAfterSeconds) reply.header('retry-after', String(appError.retryAfterSeconds));
   return reply.status(appError.status).send({
     error: {
