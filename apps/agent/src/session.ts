@@ -81,6 +81,7 @@ export class Session {
       skipUTF8Validation: true,
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       followRedirects: false,
+      ...(unseenByIntermediaries(options.url) ? { generateMask: zeroMask } : {}),
     });
     this.#socket = socket;
     this.#requests = new Requests(
@@ -251,6 +252,20 @@ export class Session {
     this.#socket.close(code, Buffer.from(reason).subarray(0, 120).toString());
     setTimeout(() => this.#socket.terminate(), CLOSE_GRACE_MS).unref();
   }
+}
+
+/**
+ * A client's frames are masked so that a proxy on the path cannot be fooled by bytes a third party
+ * chose (here: response bodies). Over TLS, or on loopback, no proxy sees the frames: the key is
+ * then zero, which `ws` skips on both sides instead of XOR-ing every body byte in JavaScript.
+ */
+function unseenByIntermediaries(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'wss:' || ['127.0.0.1', '[::1]', '::1', 'localhost'].includes(hostname);
+}
+
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
 }
 
 function retryAfter(header: string | string[] | undefined): { retryAfterMs?: number } {
