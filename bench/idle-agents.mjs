@@ -23,12 +23,17 @@ export async function idleAgents({ quick }) {
   const workers = [];
   try {
     const entries = [];
-    const creating = performance.now() + (quick ? 25_000 : 180_000);
-    // An environment holds at most AGENTS_PER_ENVIRONMENT agents: one account per so many.
+    const creating = performance.now() + (quick ? 25_000 : 300_000);
+    // An environment holds at most AGENTS_PER_ENVIRONMENT agents: one account per so many, in
+    // rounds of ten accounts while there is time.
     while (entries.length < MAX_AGENTS && performance.now() < creating) {
-      const batch = await createAgents(api.url, AGENTS_PER_ENVIRONMENT, {
-        name: (index) => `idle-${entries.length + index}`,
-      });
+      const batch = await createAgents(
+        api.url,
+        Math.min(10 * AGENTS_PER_ENVIRONMENT, MAX_AGENTS - entries.length),
+        {
+          name: (index) => `idle-${entries.length + index}`,
+        },
+      );
       entries.push(...batch.map(({ token }, j) => ({ token, index: entries.length + j })));
     }
     const count = entries.length;

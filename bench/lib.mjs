@@ -135,25 +135,34 @@ export const AGENTS_PER_ENVIRONMENT = 100;
 
 /**
  * Creates `count` agents with their tokens, in as many fresh accounts (one environment each) as
- * the per-environment limit needs. Each comes with the headers of its account.
+ * the per-environment limit needs. Each comes with the headers of its account. A create locks its
+ * environment's row (the limit is counted under it), so each account gets a few creates at a time
+ * and several accounts fill at once.
  */
 export async function createAgents(url, count, { name = (index) => `agent-${index}` } = {}) {
-  const agents = [];
-  for (let start = 0; start < count; start += AGENTS_PER_ENVIRONMENT) {
+  const agents = new Array(count);
+  const accounts = [];
+  for (let start = 0; start < count; start += AGENTS_PER_ENVIRONMENT) accounts.push(start);
+  const fill = async (start) => {
     const headers = await signUp(url);
-    const size = Math.min(AGENTS_PER_ENVIRONMENT, count - start);
-    for (let offset = 0; offset < size; offset += 50) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(50, size - offset) }, async (_, j) => {
-          const index = start + offset + j;
+    const indexes = [];
+    for (let index = start; index < Math.min(count, start + AGENTS_PER_ENVIRONMENT); index++)
+      indexes.push(index);
+    await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        for (let index = indexes.shift(); index !== undefined; index = indexes.shift()) {
           const { id } = await call(url, headers, 'POST', '/v1/agents', { name: name(index) });
           const { token } = await call(url, headers, 'GET', `/v1/agents/${id}/token`);
-          return { id, token, index, headers };
-        }),
-      );
-      agents.push(...batch);
-    }
-  }
+          agents[index] = { id, token, index, headers };
+        }
+      }),
+    );
+  };
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      for (let start = accounts.shift(); start !== undefined; start = accounts.shift()) await fill(start);
+    }),
+  );
   return agents;
 }
 
