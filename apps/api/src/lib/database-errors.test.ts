@@ -13,6 +13,8 @@ describe('isDatabaseUnavailable', () => {
   it('says yes for a database that is away', () => {
     expect(isDatabaseUnavailable(known('P1001'))).toBe(true);
     expect(isDatabaseUnavailable(known('P1017'))).toBe(true);
+    // A transaction that could not start in time: creates queued on one environment's limit lock.
+    expect(isDatabaseUnavailable(known('P2028'))).toBe(true);
     expect(
       isDatabaseUnavailable(
         known('P2010', {

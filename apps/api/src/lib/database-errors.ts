@@ -2,12 +2,12 @@
  * The API's own database is away (restarting, unreachable, its connection cut), as opposed to a
  * query that failed: the same statement may work a moment later. Prisma says so with a code
  * (P1001 can't reach, P1002/P1008 timed out, P1017 connection closed, P2024 no pooled connection in
- * time) or, for raw queries, with the driver adapter's cause; PostgreSQL with SQLSTATE class 08
+ * time, P2028 a transaction that could not start or finish in time on a busy database) or, for raw queries, with the driver adapter's cause; PostgreSQL with SQLSTATE class 08
  * (connection exception) or 57P01–57P03 (shutting down, cannot connect now); inside an interactive
  * transaction `pg`'s own error can come through unwrapped. Only Prisma's and `pg`'s errors count: a
  * connection's failures (ConnectionFailure, HubError) are classified where they are made.
  */
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout']);
 const POSTGRES_CODES = /^(08\w{3}|57P0[123])$/;
 const MESSAGES =
