@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,14 @@ export interface PrivatePostgres {
   close(): Promise<void>;
 }
 
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The newest PostgreSQL server installed from Debian's packages (`/usr/lib/postgresql/<major>/bin`). */
+const BIN = (() => {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)) : [];
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error(`no PostgreSQL server in ${root}: apt-get install postgresql`);
+  return path.join(root, newest, 'bin');
+})();
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'outpost-fault-pg-'));
