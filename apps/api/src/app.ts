@@ -32,6 +32,7 @@ import { runRoutes } from './modules/runs/routes.ts';
 import { scriptRoutes } from './modules/scripts/routes.ts';
 import { accessPlugin } from './plugins/access.ts';
 import { errorHandlerPlugin, sendError } from './plugins/error-handler.ts';
+import { nulGuardPlugin } from './plugins/nul-guard.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { ScaleOut } from './scale/scale-out.ts';
 import { SERVER_TIMEOUTS, type ServerTimeouts } from './server-timeouts.ts';
@@ -181,6 +182,7 @@ export async function buildApp({
   });
   await app.register(openApiPlugin);
   await app.register(accessPlugin);
+  await app.register(nulGuardPlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

@@ -373,4 +373,23 @@ describe('cases the fuzzer found', () => {
       error: { code: 'bad_request', message: expect.any(String), requestId: expect.any(String) },
     });
   });
+
+  it.each([
+    ['a NUL in a name', 'POST', '/v1/api-tokens', { name: '\u0000\u001f' }, 'body.name'],
+    [
+      'a NUL deep in a body',
+      'POST',
+      '/v1/scripts',
+      { name: 'n', kind: 'FILTER', source: 'x\u0000' },
+      'body.source',
+    ],
+    ['a NUL in the query', 'GET', '/v1/agents?search=a%00b', undefined, 'querystring.search'],
+  ])('refuses %s with 400 naming where, and stores nothing', async (_case, method, url, body, path) => {
+    const before = await tenantDigest(t.db, owner.me.account.id);
+    const response = await call(t.app, method, url, { as: { cookie: owner.cookie }, body });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error.code).toBe('validation_failed');
+    expect(response.json().error.issues).toEqual([{ path, message: 'must not contain a NUL character' }]);
+    expect(await tenantDigest(t.db, owner.me.account.id)).toEqual(before);
+  });
 });
